@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh clone (see README):
+#   make demo   install, pull the starter library, build the index, answer a sample question
+#   make test   install, run the test suite (what CI runs)
+VENV     ?= .venv
+PY       := $(VENV)/bin/python
+SHARED   ?= ../shared/data
+QUESTION ?= Which adults should be screened for abdominal aortic aneurysm, and how?
+# The 115 raw guideline files, when a local copy sits beside the clone; otherwise `pull` downloads them.
+MIRROR   := $(abspath $(SHARED))/guidelines/ngc-public/raw_xml
+ifneq ($(wildcard $(MIRROR)),)
+export MEDASSIST_GUIDELINES_MIRROR ?= $(MIRROR)
+endif
+export MEDASSIST_SHARED_DATA ?= $(abspath $(SHARED))
+
+.PHONY: demo test install bench
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	# CPU build of torch first: a bare `torch` requirement would pull a multi-GB CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/medassist guidelines pull
+	$(VENV)/bin/medassist index
+	$(VENV)/bin/medassist ask "$(QUESTION)"
+
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python bench/bench_ask_path.py

@@ -1,0 +1,195 @@
+"""The one core every front end calls: question in, cited and checked answer out.
+
+    question ─> red-flag check ─> retrieve k passages ─> prompt (model's own format, fitted to its
+    context) ─> stream tokens ─> per-sentence support check ─> history log
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from .catalogue import DEFAULT_MODEL, get_spec
+from .errors import UserError
+from .grounding import check_support
+from .safety import emergency_notice
+from .settings import Settings
+from .types import Answer, GenerationSettings, Notice, Passage
+
+WEAK_MATCH = 0.25  # best cosine similarity below which the library probably does not cover the topic
+MAX_QUESTION_CHARS = 4000
+
+
+def validate_question(question: str) -> str:
+    q = (question or "").strip()
+    if not q:
+        raise UserError('The question is empty. Ask something, e.g. medassist ask "Who should be screened for '
+                        'abdominal aortic aneurysm?"')
+    if len(q) > MAX_QUESTION_CHARS:
+        raise UserError(f"The question is {len(q)} characters long; keep it under {MAX_QUESTION_CHARS}.")
+    return q
+
+
+class AnswerStream:
+    """Iterate to receive the answer's text as it is generated; then `.answer` holds the whole result.
+
+    `notices` (the emergency notice among them) are known before the first piece arrives.
+    Closing the iterator early stops generation.
+    """
+
+    def __init__(self, assistant: "Assistant", question: str, passages: list[Passage], used_rag: bool,
+                 gen: GenerationSettings, notices: list[Notice], timings: dict[str, float], k: int):
+        self._assistant, self.question, self.passages, self.used_rag = assistant, question, passages, used_rag
+        self.gen, self.notices, self.timings, self.k = gen, notices, timings, k
+        self.answer: Answer | None = None
+        self._prompt = None
+
+    def __iter__(self) -> Iterator[str]:
+        a = self._assistant
+        backend = a.backend()  # loads on first use (licence notice added there)
+        self.notices.extend(a.pop_load_notices())
+        started = time.perf_counter()
+        built = a.build_prompt(self.question, self.passages if self.used_rag else None, self.gen.max_new_tokens)
+        self.notices.extend(built.notices)
+        self.passages = built.passages
+        settings = GenerationSettings(**{**self.gen.to_dict(), "stop": tuple(self.gen.stop) + built.stop})
+        self.timings["prompt_build"] = time.perf_counter() - started
+        pieces: list[str] = []
+        gen_start = time.perf_counter()
+        for piece in backend.stream(built.text, settings):
+            if not pieces:
+                self.timings["first_token"] = time.perf_counter() - gen_start
+            pieces.append(piece)
+            yield piece
+        self.timings["generate"] = time.perf_counter() - gen_start
+        usage = getattr(backend, "last_usage", {})
+        if usage:
+            self.timings["prompt_tokens"] = usage.get("prompt_tokens", 0)
+            self.timings["new_tokens"] = usage.get("new_tokens", 0)
+        self.answer = a.finish(self.question, "".join(pieces).strip(), self.passages, self.gen, self.notices,
+                               self.timings, self.used_rag, self.k)
+
+
+class Assistant:
+    """Owns one model and one retriever. Front ends hold one Assistant and call ask() or stream()."""
+
+    def __init__(self, settings: Settings | None = None, model: str = DEFAULT_MODEL, engine: str | None = None,
+                 retriever=None, history=None, progress=print, backend_options: dict | None = None,
+                 record_history: bool = True, context_length: int | None = None):
+        self.settings = settings or Settings.from_env()
+        self.spec = get_spec(model)
+        self.engine = engine
+        self.progress = progress
+        self.backend_options = backend_options or {}
+        self._backend = None
+        self._retriever = retriever
+        self._history = history
+        self.record_history = record_history
+        if context_length is not None and not 256 <= context_length:
+            raise UserError("context_length must be at least 256 tokens.")
+        # A cap below the model's declared context (for memory, or to test trimming); never above it.
+        self.context_length = min(context_length or self.spec.context_length, self.spec.context_length)
+        self._load_notices: list[Notice] = []
+
+    # -- parts, loaded lazily -------------------------------------------------------------------
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from .retrieval import Retriever
+
+            self._retriever = Retriever(self.settings.index_dir)
+        return self._retriever
+
+    @property
+    def history(self):
+        if self._history is None:
+            from .history import History
+
+            self._history = History(self.settings.history_db)
+        return self._history
+
+    def backend(self):
+        if self._backend is None:
+            from .backends import load_backend
+            from .licences import first_use_notice
+
+            notice = first_use_notice(self.spec, self.settings.config_file)
+            if notice:
+                self.progress(notice.message)
+                self._load_notices.append(notice)
+            self._backend = load_backend(self.spec, self.settings.cache, engine=self.engine,
+                                         progress=self.progress, **self.backend_options)
+        return self._backend
+
+    def pop_load_notices(self) -> list[Notice]:
+        notices, self._load_notices = self._load_notices, []
+        return notices
+
+    def build_prompt(self, question: str, passages: list[Passage] | None, max_new_tokens: int):
+        from .prompts import build_prompt
+
+        backend = self.backend()
+        return build_prompt(self.spec, question, passages, backend.count_tokens, max_new_tokens,
+                            context_length=self.context_length)
+
+    # -- the main path ------------------------------------------------------------------------
+    def stream(self, question: str, k: int = 5, use_rag: bool = True,
+               gen: GenerationSettings | None = None) -> AnswerStream:
+        question = validate_question(question)
+        gen = gen or GenerationSettings()
+        if gen.max_new_tokens < 1:
+            raise UserError("max_new_tokens must be at least 1.")
+        notices: list[Notice] = []
+        emergency = emergency_notice(question)
+        if emergency:
+            notices.append(emergency)
+        timings: dict[str, float] = {}
+        passages: list[Passage] = []
+        if use_rag:
+            self.retriever.check()  # a missing index is reported before a model is loaded
+            started = time.perf_counter()
+            passages = self.retriever.search(question, k)
+            timings["retrieve"] = time.perf_counter() - started
+            if not passages or passages[0].score < WEAK_MATCH:
+                best = f" (best similarity {passages[0].score:.2f})" if passages else ""
+                notices.append(Notice("evidence", f"The library matches this question only weakly{best}; it may "
+                                                  "not cover the topic. Treat the answer as unsupported."))
+        else:
+            notices.append(Notice("evidence", "Answered without guideline evidence (retrieval off): nothing in "
+                                              "this answer is checked against a source."))
+        return AnswerStream(self, question, passages, use_rag, gen, notices, timings, k)
+
+    def ask(self, question: str, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None) -> Answer:
+        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen)
+        for _ in stream:
+            pass
+        return stream.answer
+
+    def finish(self, question: str, text: str, passages: list[Passage], gen: GenerationSettings,
+               notices: list[Notice], timings: dict[str, float], used_rag: bool, k: int) -> Answer:
+        started = time.perf_counter()
+        sentences = check_support(text, passages, self.retriever.embed) if passages else []
+        timings["support_check"] = time.perf_counter() - started
+        if passages and sentences:
+            unsupported = sum(not s.supported for s in sentences)
+            if unsupported == len(sentences):
+                notices.append(Notice("support", "No sentence of this answer is supported by the retrieved "
+                                                 "passages. Do not rely on it."))
+            elif unsupported:
+                notices.append(Notice("support", f"{unsupported} of {len(sentences)} sentences are not supported "
+                                                 "by any retrieved passage (marked [unsupported])."))
+            bad = sorted({n for s in sentences for n in s.invalid_citations})
+            if bad:
+                notices.append(Notice("support", f"The model cited source(s) {bad}, which do not exist; "
+                                                 "those markers were ignored."))
+        if not text:
+            notices.append(Notice("support", "The model produced no answer."))
+        answer = Answer(question=question, text=text, passages=passages, model_id=self.spec.id, settings=gen,
+                        sentences=sentences, notices=notices, timings=timings, used_rag=used_rag)
+        if self.record_history:
+            answer.history_id = self.history.record(answer.to_dict(), {"k": k, "rag": used_rag})
+        return answer
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None

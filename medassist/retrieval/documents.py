@@ -1,0 +1,95 @@
+"""Guideline documents and the NGC XML reader.
+
+NGC summaries are XML: `<Section Name=…>` elements holding `<Field Name=…>`s, each with one or
+more `<FieldValue Value=…>` whose value is escaped HTML. We keep every field as a Markdown
+section, plus the metadata a citation needs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UserError
+
+
+@dataclass
+class Document:
+    id: str  # e.g. "ngc-10008"
+    title: str
+    organisations: list[str]
+    date_released: str  # as published, e.g. "2006 Feb (revised 2013 Sep 3)"
+    year: int | None  # the latest year in date_released: the version in force
+    urls: list[str]  # where the full guideline is published
+    sections: dict[str, str] = field(default_factory=dict)  # heading -> Markdown text, in order
+    source: str = ""  # file it was read from
+
+    @property
+    def url(self) -> str:
+        return self.urls[0] if self.urls else ""
+
+
+def latest_year(date_text: str) -> int | None:
+    years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", date_text)]
+    return max(years) if years else None
+
+
+def html_to_markdown(value: str) -> str:
+    if "<" in value:
+        from bs4 import BeautifulSoup
+        from markdownify import MarkdownConverter
+
+        soup = BeautifulSoup(value, "html.parser")
+        for tag in soup(["script", "style", "noscript", "iframe", "img"]):
+            tag.decompose()  # data, never content
+        md = MarkdownConverter(heading_style="ATX", bullets="-").convert_soup(soup)
+    else:
+        md = value
+    md = re.sub(r"\r\n?", "\n", md)
+    md = re.sub(r"[ \t]+\n", "\n", md)
+    md = re.sub(r"\n{3,}", "\n\n", md)
+    return md.strip()
+
+
+def _links(value: str) -> list[str]:
+    return re.findall(r'href="(https?://[^"]+)"', value)
+
+
+def read_ngc_xml(path: Path) -> Document:
+    """Parse one NGC summary. Raises UserError naming the file if it is not NGC XML."""
+    import defusedxml.ElementTree as ET  # the file may come from the internet: no entity expansion
+
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise UserError(f"{path}: not well-formed XML ({exc}).") from None
+    except Exception as exc:  # defusedxml refusals (entities, DTDs) and I/O errors
+        raise UserError(f"{path}: cannot be read as NGC XML ({exc}).") from None
+    fields: dict[str, list[str]] = {}
+    for sec in root.iter("Section"):
+        for f in sec.iter("Field"):
+            values = [v.get("Value", "") for v in f.iter("FieldValue")]
+            fields.setdefault(f.get("Name", ""), []).extend(values)
+    if "Guideline Title" not in fields:
+        raise UserError(f"{path}: no 'Guideline Title' field; this is not an NGC guideline summary.")
+
+    def text(name: str) -> str:
+        return "\n\n".join(html_to_markdown(v) for v in fields.get(name, []) if v.strip())
+
+    developers = [html_to_markdown(v) for v in fields.get("Guideline Developer(s)", [])]
+    organisations = list(dict.fromkeys(d.split(" - ")[0].strip() for d in developers if d.strip()))
+    urls = []
+    for name in ("Guideline Availability", "Availability of Companion Documents"):
+        for v in fields.get(name, []):
+            urls.extend(_links(v))
+    sections = {}
+    for name, values in fields.items():
+        body = "\n".join(html_to_markdown(v) for v in values if v.strip()) if len(values) > 1 else text(name)
+        if body:
+            sections[name] = body
+    date = text("Date Released")
+    return Document(
+        id=path.stem, title=text("Guideline Title").rstrip("."), organisations=organisations,
+        date_released=date, year=latest_year(date), urls=list(dict.fromkeys(urls)),
+        sections=sections, source=str(path),
+    )

@@ -1,0 +1,118 @@
+"""The plain data that flows through medassist: passages in, answers out.
+
+Kept free of heavy imports so that every layer (and `import medassist`) can use them.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DISCLAIMER = (
+    "Research use only. medassist is not a medical device and gives no clinical advice; "
+    "verify every statement against the cited guideline and use professional judgement."
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable chunk of a guideline, with everything a citation needs."""
+
+    chunk_id: str  # sha256-derived, stable across re-indexing of the same text
+    document_id: str  # e.g. "ngc-10008"
+    title: str
+    organisation: str
+    year: int | None
+    section: str  # section heading the chunk came from
+    text: str
+    url: str = ""
+    page: int | None = None  # PDF page (1-based); None for sectioned formats
+    source: str = ""  # file the document was read from
+    score: float = 0.0  # retrieval score, higher is better
+
+    def locator(self) -> str:
+        """Where in the document: the page for PDFs, else the section."""
+        return f"p. {self.page}" if self.page else self.section
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class GenerationSettings:
+    max_new_tokens: int = 160
+    temperature: float = 0.0  # 0 = greedy, reproducible
+    top_p: float = 1.0
+    seed: int | None = None
+    stop: tuple[str, ...] = ()  # extra stop strings on top of the prompt format's own
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SentenceSupport:
+    """One sentence of an answer and the source passage (1-based) that best supports it."""
+
+    text: str
+    cited: list[int]  # [n] markers the model wrote itself
+    supported_by: int | None  # None: no passage supports it
+    score: float  # 0..1, how strongly that passage supports it
+    invalid_citations: list[int] = field(default_factory=list)  # [n] pointing at no shown passage
+
+    @property
+    def supported(self) -> bool:
+        return self.supported_by is not None
+
+
+@dataclass
+class Notice:
+    kind: str  # "emergency" | "evidence" | "licence" | "context" | "support"
+    message: str
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str  # the model's answer exactly as generated
+    passages: list[Passage]  # sources [1]..[k], in the order given to the model
+    model_id: str
+    settings: GenerationSettings
+    sentences: list[SentenceSupport] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds
+    used_rag: bool = True
+    history_id: int | None = None
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def emergency(self) -> Notice | None:
+        return next((n for n in self.notices if n.kind == "emergency"), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON document of `medassist ask --json` (schema medassist.answer/1)."""
+        return {
+            "schema": "medassist.answer/1",
+            "disclaimer": self.disclaimer,
+            "question": self.question,
+            "model": self.model_id,
+            "answer": self.text,
+            "used_rag": self.used_rag,
+            "sources": [
+                {"n": i, **p.to_dict(), "locator": p.locator()} for i, p in enumerate(self.passages, 1)
+            ],
+            "sentences": [
+                {
+                    "text": s.text,
+                    "cited": s.cited,
+                    "supported_by": s.supported_by,
+                    "support_score": round(s.score, 3),
+                    "invalid_citations": s.invalid_citations,
+                }
+                for s in self.sentences
+            ],
+            "notices": [asdict(n) for n in self.notices],
+            "emergency": asdict(self.emergency) if self.emergency else None,
+            "settings": self.settings.to_dict(),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "history_id": self.history_id,
+        }

@@ -1,0 +1,86 @@
+"""The on-disk index: real embedder, real Chroma; idempotent; refuses what is not an index."""
+import json
+
+import pytest
+
+from medassist.errors import IndexDamaged, IndexMissing, UserError
+from medassist.retrieval import Retriever, build_index
+from medassist.retrieval.embedder import EmbedderInfo
+from medassist.retrieval.library import library_files
+from medassist.retrieval.store import MARKER, GuidelineIndex
+
+from .conftest import SMALL_LIBRARY, run_cli
+
+
+def test_chunks_carry_citation_metadata(small_home, embedder):
+    hits = Retriever(small_home / "index", embedder).search("low-dose CT screening for lung cancer in smokers", k=5)
+    assert hits[0].document_id == "ngc-10192"
+    for p in hits:
+        assert p.document_id in SMALL_LIBRARY and p.title and p.organisation and p.section and p.year
+        assert p.url.startswith("http") and len(p.chunk_id) == 32 and 0 < p.score <= 1
+
+
+@pytest.mark.parametrize("question, doc", [
+    ("Which men should have an ultrasound for aortic aneurysm?", "ngc-10510"),
+    ("How often should women in their 50s get a mammogram?", "ngc-10904"),
+    ("Should kids have their blood pressure checked at checkups?", "ngc-10057"),
+    ("max daily morphine equivalent dose for injured workers", "ngc-9597"),
+])
+def test_retrieval_finds_the_right_guideline(small_home, embedder, question, doc):
+    hits = Retriever(small_home / "index", embedder).search(question, k=3)
+    assert doc in [h.document_id for h in hits]
+
+
+def test_reindexing_adds_nothing(home_copy, embedder):
+    before = GuidelineIndex.open(home_copy / "index", embedder.info).count()
+    report = build_index(library_files(home_copy / "library"), home_copy / "index", embedder=embedder)
+    assert report.added == 0 and report.unchanged == report.chunks == before
+    assert GuidelineIndex.open(home_copy / "index", embedder.info).count() == before
+
+
+def test_index_cli_twice_adds_nothing_the_second_time(home_copy):
+    res = run_cli("index", home=home_copy)
+    assert res.returncode == 0, res.stderr
+    assert "0 added" in res.stdout
+
+
+def test_missing_index_names_the_command(tmp_path, embedder):
+    with pytest.raises(IndexMissing, match="medassist guidelines pull && medassist index"):
+        Retriever(tmp_path / "nothing", embedder).check()
+
+
+def test_a_directory_that_is_not_an_index_is_never_touched(tmp_path, embedder):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "holiday.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(UserError, match="not a medassist index"):
+        GuidelineIndex.open(tmp_path / "photos", embedder.info, create=True)
+    assert [p.name for p in (tmp_path / "photos").iterdir()] == ["holiday.jpg"]
+
+
+def test_damaged_marker_is_reported_and_kept(home_copy, embedder):
+    (home_copy / "index" / MARKER).write_text("{not json")
+    with pytest.raises(IndexDamaged, match="medassist index rebuild"):
+        GuidelineIndex.open(home_copy / "index", embedder.info)
+    assert (home_copy / "index" / MARKER).read_text() == "{not json"
+
+
+def test_damaged_chroma_store_is_reported(home_copy, embedder):
+    for f in (home_copy / "index" / "chroma").glob("*.sqlite3"):
+        f.write_bytes(b"garbage" * 100)
+    with pytest.raises(IndexDamaged, match="damaged"):
+        Retriever(home_copy / "index", embedder).search("aneurysm", k=3)
+
+
+def test_another_embedder_is_refused(small_home):
+    other = EmbedderInfo("BAAI/bge-small-en-v1.5", "main", 384)
+    with pytest.raises(UserError, match="medassist index rebuild"):
+        GuidelineIndex.open(small_home / "index", other)
+
+
+def test_rebuild_keeps_the_old_index_aside(home_copy):
+    res = run_cli("index", "rebuild", home=home_copy)
+    assert res.returncode == 0, res.stderr
+    olds = list(home_copy.glob("index.old-*"))
+    assert len(olds) == 1 and (olds[0] / MARKER).exists()
+    stats = run_cli("index", "stats", home=home_copy)
+    assert json.loads(stats.stdout)["documents"] == len(SMALL_LIBRARY)
