@@ -74,13 +74,13 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, model: str = DEFAULT_MODEL, engine: str | None = None,
                  retriever=None, history=None, progress=print, backend_options: dict | None = None,
-                 record_history: bool = True, context_length: int | None = None):
+                 record_history: bool = True, context_length: int | None = None, backend=None):
         self.settings = settings or Settings.from_env()
         self.spec = get_spec(model)
         self.engine = engine
         self.progress = progress
         self.backend_options = backend_options or {}
-        self._backend = None
+        self._backend = backend  # an already loaded backend may be shared (tests, a model pool)
         self._retriever = retriever
         self._history = history
         self.record_history = record_history
