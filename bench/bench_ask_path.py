@@ -76,7 +76,6 @@ def bench_queries(work: Path, embedder, n: int) -> dict:
 
 
 def bench_model(skip_first: bool, work: Path) -> tuple[dict, object]:
-    import torch
     from transformers import AutoModelForCausalLM
 
     from medassist.backends import load_backend
@@ -113,7 +112,6 @@ def bench_generation(backend, work: Path, embedder, new_tokens: int = 64) -> dic
     enc = backend._encode(prompt)
     n_prompt = enc["input_ids"].shape[1]
     settings = GenerationSettings(max_new_tokens=new_tokens)  # no stop strings: same work as raw
-    eos = backend.tokenizer.eos_token_id
 
     def raw():
         with torch.inference_mode():

@@ -160,6 +160,30 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_search(args, settings: Settings) -> int:
+    from .retrieval import Retriever
+
+    if not args.query.strip():
+        raise UserError('The query is empty: medassist search "lung cancer screening"')
+    hits = Retriever(settings.index_dir).search(args.query, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps([{"n": n, **h.to_dict(), "locator": h.locator()} for n, h in enumerate(hits, 1)],
+                         indent=2, ensure_ascii=False))
+        return 0
+    from rich.text import Text
+
+    from .render import source_line
+
+    out = _console()
+    for n, h in enumerate(hits, 1):
+        out.print(Text(f"{source_line({**h.to_dict(), 'n': n, 'locator': h.locator()})}  (similarity {h.score:.2f})",
+                       style="bold"))
+        out.print(Text("    " + h.text[:500].replace("\n", " ") + ("…" if len(h.text) > 500 else "")))
+    if not hits:
+        out.print("No passages found.")
+    return 0
+
+
 def cmd_history(args, settings: Settings) -> int:
     from .history import History
     from .render import answer_markdown
@@ -210,6 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int)
     a.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
     a.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("search", help="show what retrieval returns for a query, without any model")
+    s.add_argument("query")
+    s.add_argument("--k", type=int, default=5)
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",
+                   help="hybrid (default): dense and BM25 fused by reciprocal rank")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
 
     m = sub.add_parser("models", help="list the model catalogue and whether each runs here")
     m.add_argument("--json", action="store_true")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .text import STOPWORDS as _STOPWORDS
 from .types import Passage, SentenceSupport
 
 SUPPORT_THRESHOLD = 0.55
@@ -26,12 +27,6 @@ _LEADING_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+[.]?")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _WORD = re.compile(r"[A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff]+(?:[-'][A-Za-z0-9]+)*")
-_STOPWORDS = frozenset(
-    "a an the and or but if of to in on at by for with from as is are was were be been being this that these "
-    "those it its they them their there which who whom what when where why how not no yes do does did have has "
-    "had can could should would may might must will shall than then so such also all any each per via into about "
-    "over under between among within without".split()
-)
 
 
 def cited_numbers(sentence: str) -> list[int]:

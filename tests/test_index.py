@@ -84,3 +84,29 @@ def test_rebuild_keeps_the_old_index_aside(home_copy):
     assert len(olds) == 1 and (olds[0] / MARKER).exists()
     stats = run_cli("index", "stats", home=home_copy)
     assert json.loads(stats.stdout)["documents"] == len(SMALL_LIBRARY)
+
+
+def test_hybrid_search_fuses_keyword_and_dense(small_home, embedder):
+    r = Retriever(small_home / "index", embedder)
+    question = "120 mg/d MED consultation with a pain specialist"
+    keyword = r.search(question, k=3, mode="bm25")
+    hybrid = r.search(question, k=3, mode="hybrid")
+    assert keyword[0].document_id == "ngc-9597" and "120" in keyword[0].text
+    assert keyword[0].chunk_id in [h.chunk_id for h in hybrid]
+    assert all(-1 <= h.score <= 1 for h in hybrid)  # shown scores stay cosine similarities
+
+
+def test_japanese_keywords_are_tokenized_without_spaces():
+    from medassist.retrieval.lexical import LexicalIndex, tokenize
+
+    assert "がん" in tokenize("肺がん検診の対象") and "検診" in tokenize("肺がん検診の対象")
+    index = LexicalIndex(["a", "b"], ["肺がん検診は低線量CTで行う", "高血圧の小児スクリーニング"])
+    assert index.search("肺がんの検診", k=1)[0][0] == "a"
+
+
+def test_search_command_without_a_model(small_home):
+    res = run_cli("search", "breast cancer screening interval", "--k", "2", "--json", home=small_home)
+    assert res.returncode == 0, res.stderr
+    hits = json.loads(res.stdout)
+    assert [h["n"] for h in hits] == [1, 2] and hits[0]["document_id"] == "ngc-10904"
+    assert {"title", "section", "locator", "score", "text", "chunk_id"} <= set(hits[0])

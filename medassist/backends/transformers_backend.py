@@ -26,6 +26,7 @@ from transformers.utils import logging as hf_logging
 
 from ..catalogue import ModelSpec
 from ..errors import UserError
+from ..text import cpu_has_native_bf16
 from ..types import GenerationSettings
 from .stops import cut_at_stop, stream_until_stop
 
@@ -35,11 +36,7 @@ CONVERTED_MARK = "medassist-converted.json"
 def default_cpu_dtype() -> torch.dtype:
     """bfloat16 where the CPU has native bf16 (AVX512-BF16 or AMX): measured ~2x faster than
     float32 for both prompt and decode on the default model; float32 elsewhere."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return torch.float32
-    return torch.bfloat16 if ("avx512_bf16" in flags or "amx_bf16" in flags) else torch.float32
+    return torch.bfloat16 if cpu_has_native_bf16() else torch.float32
 
 
 def resolve_dtype(name: str | None) -> torch.dtype:

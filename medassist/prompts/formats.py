@@ -130,8 +130,9 @@ class Llama3Chat(Format):
 
 FORMATS: dict[str, Format] = {
     # Base models: each worked example is one paragraph, so a blank line ends the answer (as in
-    # lm-evaluation-harness's generative tasks), as does the start of a next example.
-    "base-fewshot": BaseFewShot("base-fewshot", stop=("\n\n", "\nPassages:", "\nQuestion:")),
-    "base-fewshot-ja": BaseFewShotJapanese("base-fewshot-ja", stop=("\n\n", "\n抜粋:", "\n質問:")),
+    # lm-evaluation-harness's generative tasks), as does the start of a next example or a line
+    # opening with "[n]" (the model copying a passage header instead of answering).
+    "base-fewshot": BaseFewShot("base-fewshot", stop=("\n\n", "\nPassages:", "\nQuestion:", "\n[")),
+    "base-fewshot-ja": BaseFewShotJapanese("base-fewshot-ja", stop=("\n\n", "\n抜粋:", "\n質問:", "\n[")),
     "llama3-chat": Llama3Chat("llama3-chat", stop=("<|eot_id|>", "<|end_of_text|>")),
 }

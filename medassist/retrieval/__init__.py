@@ -42,6 +42,7 @@ class Retriever:
         self.index_dir = Path(index_dir)
         self._embedder = embedder
         self._index = None
+        self._lexical = None  # (chunk count it was built at, LexicalIndex)
 
     @property
     def embedder(self) -> Embedder:
@@ -69,11 +70,38 @@ class Retriever:
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.embed(texts)
 
-    def search(self, question: str, k: int = 5) -> list[Passage]:
+    def lexical(self):
+        """The BM25 index over the stored chunks, rebuilt when the store has changed."""
+        from .lexical import LexicalIndex
+
+        count = self.index.count()
+        if self._lexical is None or self._lexical[0] != count:
+            records = self.index.records()
+            self._lexical = (count, LexicalIndex([p.chunk_id for p in records],
+                                                 [embedding_text(p) for p in records]))
+        return self._lexical[1]
+
+    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
+        """Top-k passages. hybrid: dense and BM25 rankings fused by reciprocal rank; scores shown
+        are always the cosine similarity of passage and question."""
+        from .lexical import reciprocal_rank_fusion
+
         if k < 1:
             raise UserError("k must be at least 1.")
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise UserError(f"Unknown retrieval mode '{mode}': use hybrid, dense or bm25.")
         query = self.embedder.embed([question])[0]
-        return self.index.query(query, k)
+        if mode == "dense":
+            return self.index.query(query, k)
+        depth = max(30, 3 * k)  # candidates from each ranking before fusion
+        keyword = [i for i, _ in self.lexical().search(question, depth)]
+        if mode == "bm25":
+            return self.index.passages(keyword[:k], query)
+        dense = self.index.query(query, depth)
+        order = reciprocal_rank_fusion([[p.chunk_id for p in dense], keyword], k)
+        known = {p.chunk_id: p for p in dense}
+        known.update({p.chunk_id: p for p in self.index.passages([i for i in order if i not in known], query)})
+        return [known[i] for i in order if i in known]
 
 
 def build_index(files: list[Path], index_dir: Path, embedder: Embedder | None = None,

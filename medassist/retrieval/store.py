@@ -122,6 +122,20 @@ class GuidelineIndex:
         return [_passage(i, t, m, 1.0 - d) for i, t, m, d in
                 zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
 
+    def records(self) -> list[Passage]:
+        """Every stored chunk (for keyword search), unscored."""
+        res = self.collection.get(include=["documents", "metadatas"])
+        return [_passage(i, t, m, 0.0) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"])]
+
+    def passages(self, ids: list[str], query: np.ndarray) -> list[Passage]:
+        """The chunks `ids`, in that order, scored by cosine similarity to `query`."""
+        if not ids:
+            return []
+        res = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        found = {i: _passage(i, t, m, float(np.dot(np.asarray(e, dtype=np.float32), query)))
+                 for i, t, m, e in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"])}
+        return [found[i] for i in ids if i in found]
+
     def documents(self) -> dict[str, int]:
         """document id -> number of chunks."""
         counts: dict[str, int] = {}

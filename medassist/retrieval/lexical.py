@@ -1,0 +1,57 @@
+"""Keyword search (BM25 via bm25s) with a tokenizer that does not rely on spaces.
+
+Latin-script text is split into words; Japanese and Chinese runs into overlapping character
+bigrams (the usual choice for BM25 over CJK without a dictionary), so a Japanese question finds
+Japanese passages.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+
+from ..text import STOPWORDS
+
+_LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def tokenize(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokens = [w for w in _LATIN.findall(text) if w not in STOPWORDS]
+    for run in _CJK.findall(text):
+        tokens.extend([run[i:i + 2] for i in range(len(run) - 1)] or [run])
+    return tokens
+
+
+class LexicalIndex:
+    """BM25 over a fixed list of (id, text); rebuilt when the store changes."""
+
+    def __init__(self, ids: list[str], texts: list[str]):
+        import bm25s
+
+        self.ids = ids
+        self.bm25 = bm25s.BM25()
+        # An empty document still needs a token, or bm25s drops it and ids shift.
+        self.bm25.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        q = tokenize(query)
+        if not q or not self.ids:
+            return []
+        docs, scores = self.bm25.retrieve([q], k=min(k, len(self.ids)), show_progress=False)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int, c: int = 60) -> list[str]:
+    """Ids ordered by sum over rankings of 1 / (c + rank) (Cormack et al., 2009)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, 1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (c + rank)
+    return [i for i, _ in sorted(fused.items(), key=lambda x: -x[1])][:k]
+
+
+def cosine(query: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    return vectors @ query
