@@ -76,7 +76,7 @@ def bench_queries(work: Path, embedder, n: int) -> dict:
 
 
 def bench_model(skip_first: bool, work: Path) -> tuple[dict, object]:
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from medassist.backends import load_backend
     from medassist.backends.transformers_backend import converted_dir, resolve_dtype
@@ -94,8 +94,9 @@ def bench_model(skip_first: bool, work: Path) -> tuple[dict, object]:
     backend, s = timed(lambda: load_backend(spec, cache, progress=lambda m: None))
     out["cached_load_s"] = s
     dtype = resolve_dtype(None)
-    _, s = timed(lambda: AutoModelForCausalLM.from_pretrained(converted_dir(spec.id, cache, dtype), dtype=dtype))
-    out["raw_from_pretrained_s"] = s
+    path = converted_dir(spec.id, cache, dtype)
+    _, s = timed(lambda: (AutoTokenizer.from_pretrained(path), AutoModelForCausalLM.from_pretrained(path, dtype=dtype)))
+    out["raw_tokenizer_and_model_from_pretrained_s"] = s
     out["dtype"] = str(dtype).removeprefix("torch.")
     return out, backend
 
