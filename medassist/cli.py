@@ -152,7 +152,11 @@ def cmd_ask(args, settings: Settings) -> int:
             pass
         out.print(stream.answer.text)
     else:
+        started = False
         for piece in stream:
+            if not started:  # base models begin their answer with the space after "Answer:"
+                piece = piece.lstrip()
+                started = bool(piece)
             out.out(piece, end="")
             out.file.flush()
         out.print()
