@@ -6,7 +6,7 @@ Chroma and sentence-transformers load only when a command needs them.
 from .types import DISCLAIMER, Answer, GenerationSettings, Passage, SentenceSupport
 
 __version__ = "0.1.0"
-__all__ = ["Assistant", "Answer", "Passage", "GenerationSettings", "SentenceSupport", "DISCLAIMER", "__version__"]
+__all__ = ["DISCLAIMER", "Answer", "Assistant", "GenerationSettings", "Passage", "SentenceSupport", "__version__"]
 
 
 def __getattr__(name: str):

@@ -36,7 +36,7 @@ class AnswerStream:
     Closing the iterator early stops generation.
     """
 
-    def __init__(self, assistant: "Assistant", question: str, passages: list[Passage], used_rag: bool,
+    def __init__(self, assistant: Assistant, question: str, passages: list[Passage], used_rag: bool,
                  gen: GenerationSettings, notices: list[Notice], timings: dict[str, float], k: int):
         self._assistant, self.question, self.passages, self.used_rag = assistant, question, passages, used_rag
         self.gen, self.notices, self.timings, self.k = gen, notices, timings, k

@@ -123,7 +123,7 @@ class Machine:
     gpus_gb: tuple[float, ...]  # total memory of each visible CUDA device
 
     @classmethod
-    def detect(cls) -> "Machine":
+    def detect(cls) -> Machine:
         ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
         gpus: tuple[float, ...] = ()
         if importlib.util.find_spec("torch") is not None:

@@ -145,7 +145,7 @@ def cmd_ask(args, settings: Settings) -> int:
     from .cli_render import print_answer, print_emergency, print_header
 
     out = _console()
-    print_header(out, stream.notices)
+    print_header(out)
     print_emergency(out, stream.notices)
     if args.no_stream:
         for _ in stream:

@@ -9,7 +9,7 @@ from .render import source_line
 from .types import DISCLAIMER, Answer, Notice
 
 
-def print_header(out: Console, notices: list[Notice]) -> None:
+def print_header(out: Console) -> None:
     out.print(Text("Research use only — not clinical advice.", style="bold yellow"))
 
 

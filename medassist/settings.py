@@ -33,7 +33,7 @@ class Settings:
         return self.home / "config.json"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         import platformdirs
 
         env = dict(os.environ if env is None else env)

@@ -56,7 +56,7 @@ def test_cli_json_answer_is_grounded_in_the_real_guideline(cli_answer):
 
 
 def test_licence_is_shown_on_first_use_only(cli_answer):
-    home, doc, res = cli_answer
+    home, doc, _ = cli_answer
     assert any(n["kind"] == "licence" and "Gemma Terms of Use" in n["message"] for n in doc["notices"])
     again = run_cli("ask", "Should children be screened for high blood pressure?", "--json",
                     "--max-new-tokens", "40", home=home)

@@ -9,7 +9,7 @@ from ..errors import UserError
 from ..types import Notice, Passage
 from .formats import FORMATS, NO_ANSWER_EN, NO_ANSWER_JA, Format
 
-__all__ = ["FORMATS", "BuiltPrompt", "build_prompt", "NO_ANSWER_EN", "NO_ANSWER_JA"]
+__all__ = ["FORMATS", "NO_ANSWER_EN", "NO_ANSWER_JA", "BuiltPrompt", "build_prompt"]
 
 MIN_PASSAGE_TOKENS = 48  # a trimmed passage shorter than this says too little to keep
 SAFETY_MARGIN = 16  # tokens kept free for tokenizer differences at the joins

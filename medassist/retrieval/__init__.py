@@ -17,7 +17,7 @@ from ..errors import UserError
 from ..types import Passage
 from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo
 
-__all__ = ["Retriever", "IndexReport", "build_index", "rebuild_index", "EmbedderInfo", "DEFAULT_EMBEDDER"]
+__all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "IndexReport", "Retriever", "build_index", "rebuild_index"]
 
 
 def embedding_text(p: Passage) -> str:

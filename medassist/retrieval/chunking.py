@@ -17,7 +17,7 @@ CLINICAL_SECTIONS = (
 CHUNK_CHARS = 900  # all-MiniLM-L6-v2 reads 256 word pieces (~1,000 characters) at most
 OVERLAP_CHARS = 120
 
-_SUBHEADING = re.compile(r"^(?:#{1,6}\s+(.+?)|\*\*([^*\n]{3,120})\*\*)\s*$", re.M)
+_SUBHEADING = re.compile(r"^(?:#{1,6}\s+(.+?)|\*\*([^*\n]{3,120})\*\*)\s*$", re.MULTILINE)
 
 
 def chunk_id(document_id: str, section: str, text: str) -> str:

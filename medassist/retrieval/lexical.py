@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
-
 from ..text import STOPWORDS
 
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -52,6 +50,3 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int, c: int = 60) -> li
             fused[item] = fused.get(item, 0.0) + 1.0 / (c + rank)
     return [i for i, _ in sorted(fused.items(), key=lambda x: -x[1])][:k]
 
-
-def cosine(query: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    return vectors @ query

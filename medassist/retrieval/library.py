@@ -41,7 +41,7 @@ def _sha256(data: bytes) -> str:
 
 def _fetch(url: str, timeout: float) -> bytes:
     req = urllib.request.Request(url, headers={"User-Agent": "medassist"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (https URL from our manifest)
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
         return resp.read()
 
 

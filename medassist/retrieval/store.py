@@ -49,7 +49,7 @@ class GuidelineIndex:
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, embedder: EmbedderInfo, create: bool = False) -> "GuidelineIndex":
+    def open(cls, path: Path, embedder: EmbedderInfo, create: bool = False) -> GuidelineIndex:
         path = Path(path)
         marker_file = path / MARKER
         if path.exists() and not path.is_dir():
