@@ -96,7 +96,7 @@ class Assistant:
         if self._retriever is None:
             from .retrieval import Retriever
 
-            self._retriever = Retriever(self.settings.index_dir)
+            self._retriever = Retriever(self.settings.index_location)
         return self._retriever
 
     @property
@@ -133,7 +133,8 @@ class Assistant:
 
     # -- the main path ------------------------------------------------------------------------
     def stream(self, question: str, k: int = 5, use_rag: bool = True,
-               gen: GenerationSettings | None = None) -> AnswerStream:
+               gen: GenerationSettings | None = None, filters=None) -> AnswerStream:
+        """Retrieve (within `filters`, a retrieval.SearchFilters) and start generating."""
         question = validate_question(question)
         gen = gen or GenerationSettings()
         if gen.max_new_tokens < 1:
@@ -147,7 +148,7 @@ class Assistant:
         if use_rag:
             self.retriever.check()  # a missing index is reported before a model is loaded
             started = time.perf_counter()
-            passages = self.retriever.search(question, k)
+            passages = self.retriever.search(question, k, filters=filters)
             timings["retrieve"] = time.perf_counter() - started
             if not passages or passages[0].score < WEAK_MATCH:
                 best = f" (best similarity {passages[0].score:.2f})" if passages else ""
@@ -158,8 +159,9 @@ class Assistant:
                                               "this answer is checked against a source."))
         return AnswerStream(self, question, passages, use_rag, gen, notices, timings, k)
 
-    def ask(self, question: str, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None) -> Answer:
-        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen)
+    def ask(self, question: str, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None,
+            filters=None) -> Answer:
+        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters)
         for _ in stream:
             pass
         return stream.answer

@@ -81,52 +81,6 @@ def cmd_guidelines_pull(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_index(args, settings: Settings) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from .retrieval import build_index, rebuild_index
-    from .retrieval.library import library_files
-
-    if args.action == "stats":
-        return cmd_index_stats(settings)
-    files = library_files(settings.library_dir)
-    if not files:
-        raise UserError(f"The guideline library at {settings.library_dir} is empty. "
-                        "Run `medassist guidelines pull` first.")
-    if args.action == "rebuild":
-        aside = rebuild_index(settings.index_dir)
-        if aside:
-            _say(f"The old index was moved to {aside} (delete it yourself once the new one works).")
-    _say("Loading the embedder (all-MiniLM-L6-v2)...")
-    cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*cols, console=_console(stderr=True), transient=True) as bar:
-        tasks: dict[str, int] = {}
-
-        def on_progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task({"read": "reading", "embed": "embedding"}[phase], total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
-        report = build_index(files, settings.index_dir, on_progress=on_progress)
-    out = _console()
-    out.print(f"Index {settings.index_dir}: {report.documents} documents, {report.chunks} chunks "
-              f"({report.added} added, {report.unchanged} already indexed) in {report.seconds:.1f} s.")
-    for name, why in report.failed:
-        out.print(f"  FAILED {name}: {why}", style="red")
-    return 1 if report.failed else 0
-
-
-def cmd_index_stats(settings: Settings) -> int:
-    from .retrieval import DEFAULT_EMBEDDER
-    from .retrieval.store import GuidelineIndex
-
-    index = GuidelineIndex.open(settings.index_dir, DEFAULT_EMBEDDER)
-    docs = index.documents()
-    print(json.dumps({"path": str(settings.index_dir), "documents": len(docs), "chunks": index.count(),
-                      "embedder": index.marker.get("embedder")}, indent=2))
-    return 0
-
-
 def cmd_ask(args, settings: Settings) -> int:
     from .assistant import Assistant
     from .types import GenerationSettings
@@ -136,7 +90,9 @@ def cmd_ask(args, settings: Settings) -> int:
     assistant = Assistant(settings, model=args.model, engine=args.engine, progress=progress, backend_options=options,
                           context_length=args.context_length)
     gen = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed)
-    stream = assistant.stream(args.question, k=args.k, use_rag=not args.no_rag, gen=gen)
+    from .cli_index import filters_from
+
+    stream = assistant.stream(args.question, k=args.k, use_rag=not args.no_rag, gen=gen, filters=filters_from(args))
     if args.json:
         for _ in stream:
             pass
@@ -165,15 +121,19 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
+    from .cli_index import filters_from
     from .retrieval import Retriever
 
     if not args.query.strip():
         raise UserError('The query is empty: medassist search "lung cancer screening"')
-    hits = Retriever(settings.index_dir).search(args.query, k=args.k, mode=args.mode)
+    retriever = Retriever(settings.index_location, reranker=None if args.no_rerank else "auto")
+    hits = retriever.search(args.query, k=args.k, mode=args.mode, filters=filters_from(args))
     if args.json:
         print(json.dumps([{"n": n, **h.to_dict(), "locator": h.locator()} for n, h in enumerate(hits, 1)],
                          indent=2, ensure_ascii=False))
         return 0
+    for note in retriever.notes:
+        _say(note)
     from rich.text import Text
 
     from .render import source_line
@@ -213,6 +173,7 @@ def cmd_history(args, settings: Settings) -> int:
 # -- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from .catalogue import DEFAULT_MODEL
+    from .cli_index import add_filter_options, add_index_parser
 
     p = argparse.ArgumentParser(prog="medassist", description=(
         "Answers clinical questions from practice guidelines with a local language model, citing every passage. "
@@ -237,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--temperature", type=float, default=0.0, help="0 = greedy and reproducible (default)")
     a.add_argument("--seed", type=int)
     a.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
+    add_filter_options(a)
     a.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("search", help="show what retrieval returns for a query, without any model")
@@ -245,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",
                    help="hybrid (default): dense and BM25 fused by reciprocal rank")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--no-rerank", action="store_true", help="skip the cross-encoder even if one is installed")
+    add_filter_options(s)
     s.set_defaults(func=cmd_search)
 
     m = sub.add_parser("models", help="list the model catalogue and whether each runs here")
@@ -259,10 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     gp.add_argument("--base-url", help="download from this URL prefix instead of the manifest's")
     gp.set_defaults(func=cmd_guidelines_pull)
 
-    i = sub.add_parser("index", help="chunk and embed the library into the on-disk index")
-    i.add_argument("action", nargs="?", default="build", choices=["build", "rebuild", "stats"],
-                   help="build (default; adds only what is new), rebuild (old index kept aside), stats")
-    i.set_defaults(func=cmd_index)
+    add_index_parser(sub)
 
     h = sub.add_parser("history", help="past questions and answers")
     h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])
@@ -282,9 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     if args.home:
         env["MEDASSIST_HOME"] = args.home
-    settings = Settings.from_env(env)
     try:
-        return args.func(args, settings)
+        return args.func(args, Settings.from_env(env))
     except UserError as exc:
         print(f"medassist: {exc}", file=sys.stderr)
         return exc.exit_code

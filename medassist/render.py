@@ -12,9 +12,9 @@ def _sentences(doc: dict) -> list[SentenceSupport]:
 
 
 def source_line(src: dict) -> str:
-    year = f", {src['year']}" if src.get("year") else ""
+    who = ", ".join(str(x) for x in (src.get("organisation"), src.get("year")) if x)
     url = f" <{src['url']}>" if src.get("url") else ""
-    return f"[{src['n']}] {src['title']} — {src['organisation']}{year} · {src['locator']} · {src['document_id']}{url}"
+    return f"[{src['n']}] {src['title']}{f' — {who}' if who else ''} · {src['locator']} · {src['document_id']}{url}"
 
 
 def _escape(text: str) -> str:

@@ -15,6 +15,7 @@ class Settings:
     home: Path  # the user's data: library, index, history, config
     cache: Path  # re-creatable: converted model weights
     mirror: Path | None  # local mirror of the starter library's raw files, if any
+    chroma_url: str | None = None  # a shared Chroma server (http://host:port) instead of the index on disk
 
     @property
     def library_dir(self) -> Path:
@@ -23,6 +24,11 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    @property
+    def index_location(self) -> Path | str:
+        """Where the index lives: the Chroma server if one is configured, else `index_dir`."""
+        return self.chroma_url or self.index_dir
 
     @property
     def history_db(self) -> Path:
@@ -40,4 +46,11 @@ class Settings:
         home = Path(env.get("MEDASSIST_HOME") or platformdirs.user_data_dir("medassist"))
         cache = Path(env.get("MEDASSIST_CACHE") or platformdirs.user_cache_dir("medassist"))
         mirror = env.get("MEDASSIST_GUIDELINES_MIRROR")
-        return cls(home=home.expanduser(), cache=cache.expanduser(), mirror=Path(mirror) if mirror else None)
+        chroma_url = (env.get("MEDASSIST_CHROMA_URL") or "").strip() or None
+        if chroma_url and not chroma_url.startswith(("http://", "https://")):
+            from .errors import UserError
+
+            raise UserError(f"MEDASSIST_CHROMA_URL must be an http(s) address such as http://localhost:8000, "
+                            f"not '{chroma_url}'.")
+        return cls(home=home.expanduser(), cache=cache.expanduser(), mirror=Path(mirror) if mirror else None,
+                   chroma_url=chroma_url)

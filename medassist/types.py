@@ -25,13 +25,17 @@ class Passage:
     section: str  # section heading the chunk came from
     text: str
     url: str = ""
-    page: int | None = None  # PDF page (1-based); None for sectioned formats
+    page: int | None = None  # PDF page (1-based) the chunk starts on; None for sectioned formats
     source: str = ""  # file the document was read from
     score: float = 0.0  # retrieval score, higher is better
+    page_end: int | None = None  # last PDF page the chunk reaches, when it crosses a page break
 
     def locator(self) -> str:
-        """Where in the document: the page for PDFs, else the section."""
-        return f"p. {self.page}" if self.page else self.section
+        """Where in the document: the page(s) for PDFs (with the outline's section if any), else the section."""
+        if not self.page:
+            return self.section
+        pages = f"pp. {self.page}–{self.page_end}" if self.page_end and self.page_end != self.page else f"p. {self.page}"
+        return f"{self.section}, {pages}" if self.section and self.section != "Document" else pages
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,8 +21,8 @@ class Format:
 
 
 def passage_header(n: int, p: Passage) -> str:
-    year = f", {p.year}" if p.year else ""
-    return f"[{n}] {p.title} ({p.organisation}{year}) - {p.locator()}"
+    who = ", ".join(str(x) for x in (p.organisation, p.year) if x)
+    return f"[{n}] {p.title}{f' ({who})' if who else ''} - {p.locator()}"
 
 
 def render_evidence(evidence: list[tuple[int, Passage, str]]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ from ..errors import UserError
 from ..types import Passage
 from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo
 
-__all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "IndexReport", "Retriever", "build_index", "rebuild_index"]
+__all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "Retriever", "SearchFilters", "build_index", "open_index", "rebuild_index"]
 
 
 def embedding_text(p: Passage) -> str:
@@ -25,24 +25,44 @@ def embedding_text(p: Passage) -> str:
     return f"{p.title}. {p.section}: {p.text}"
 
 
-@dataclass
-class IndexReport:
-    documents: int = 0
-    chunks: int = 0
-    added: int = 0
-    unchanged: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
-    seconds: float = 0.0
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict retrieval to some documents. Organisation matches case-insensitively within the name."""
+
+    organisation: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    documents: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.organisation or self.year_from or self.year_to or self.documents)
+
+    def allows(self, record) -> bool:
+        if self.organisation and self.organisation.lower() not in record.organisation.lower():
+            return False
+        if (self.year_from or self.year_to) and record.year is None:
+            return False
+        if self.year_from and record.year < self.year_from:
+            return False
+        if self.year_to and record.year > self.year_to:
+            return False
+        return not self.documents or record.document_id in self.documents
 
 
 class Retriever:
-    """Embeds questions and finds the passages that answer them. Opens lazily, once."""
+    """Embeds questions and finds the passages that answer them. Opens lazily, once; sees documents
+    added or removed by other processes at its next search."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder | None = None):
-        self.index_dir = Path(index_dir)
+    def __init__(self, location: Path | str, embedder: Embedder | None = None, reranker: str | None = "auto"):
+        self.location = location if isinstance(location, str) and "://" in location else Path(location)
         self._embedder = embedder
         self._index = None
-        self._lexical = None  # (chunk count it was built at, LexicalIndex)
+        self._generation = None
+        self._visible: dict = {}  # content key -> DocumentRecord
+        self._lexical = None  # (LexicalIndex, doc key per row)
+        self._reranker_choice = reranker
+        self._reranker = None
+        self.notes: list[str] = []  # e.g. "no cross-encoder on this machine: not reranked"
 
     @property
     def embedder(self) -> Embedder:
@@ -55,96 +75,126 @@ class Retriever:
         if self._index is None:
             from .store import GuidelineIndex
 
-            self._index = GuidelineIndex.open(self.index_dir, self.embedder.info)
+            self._index = GuidelineIndex.open(self.location, self.embedder.info)
         return self._index
+
+    def _refresh(self) -> None:
+        generation = self.index.generation()
+        if generation != self._generation:
+            self._visible = self.index.documents()
+            self._lexical = None
+            self._generation = generation
+
+    def documents(self) -> list:
+        self._refresh()
+        return sorted(self._visible.values(), key=lambda r: r.document_id)
 
     def check(self) -> int:
         """Open the index now (so a missing or damaged one is reported before any model loads)."""
-        n = self.index.count()
+        self._refresh()
+        n = sum(r.chunks for r in self._visible.values())
         if n == 0:
             from .store import BUILD_HINT
 
-            raise UserError(f"The guideline index at {self.index_dir} is empty. Build it with: {BUILD_HINT}")
+            raise UserError(f"The guideline index at {self.location} is empty. Build it with: {BUILD_HINT}")
         return n
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.embed(texts)
 
     def lexical(self):
-        """The BM25 index over the stored chunks, rebuilt when the store has changed."""
+        """The BM25 index over visible chunks, rebuilt when documents were added or removed."""
         from .lexical import LexicalIndex
 
-        count = self.index.count()
-        if self._lexical is None or self._lexical[0] != count:
-            records = self.index.records()
-            self._lexical = (count, LexicalIndex([p.chunk_id for p in records],
-                                                 [embedding_text(p) for p in records]))
-        return self._lexical[1]
+        self._refresh()
+        if self._lexical is None:
+            ids, keys, _, passages = self.index.chunk_table()
+            rows = [j for j, k in enumerate(keys) if k in self._visible]
+            self._lexical = (LexicalIndex([ids[j] for j in rows], [embedding_text(passages[j]) for j in rows]),
+                             np.array([keys[j] for j in rows], dtype=object))
+        return self._lexical
 
-    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
-        """Top-k passages. hybrid: dense and BM25 rankings fused by reciprocal rank; scores shown
-        are always the cosine similarity of passage and question."""
+    def reranker(self):
+        if self._reranker is None and self._reranker_choice:
+            from .rerank import find_reranker
+
+            self._reranker, note = find_reranker(self._reranker_choice)
+            if note:
+                self.notes.append(note)
+            self._reranker_choice = None  # looked once
+        return self._reranker
+
+    def search(self, question: str, k: int = 5, mode: str = "hybrid",
+               filters: SearchFilters | None = None) -> list[Passage]:
+        """Top-k passages. hybrid: dense and BM25 rankings fused by reciprocal rank, then reranked by
+        a cross-encoder when one is on this machine. Scores shown are always the cosine similarity
+        of passage and question."""
         from .lexical import reciprocal_rank_fusion
 
         if k < 1:
             raise UserError("k must be at least 1.")
         if mode not in ("hybrid", "dense", "bm25"):
             raise UserError(f"Unknown retrieval mode '{mode}': use hybrid, dense or bm25.")
+        self._refresh()
+        allowed = set(self._visible)
+        where = None
+        if filters:
+            allowed = {key for key, r in self._visible.items() if filters.allows(r)}
+            if not allowed:
+                raise UserError(f"No indexed document matches the filters ({_describe(filters)}). "
+                                "`medassist index list` shows what is indexed.")
+            if len(allowed) < len(self._visible):
+                where = {"doc_key": {"$in": sorted(allowed)}}
+        reranker = self.reranker() if mode == "hybrid" else None
+        depth = max(30, 3 * k)  # candidates from each ranking before fusion
         query = self.embedder.embed([question])[0]
         if mode == "dense":
-            return self.index.query(query, k)
-        depth = max(30, 3 * k)  # candidates from each ranking before fusion
-        keyword = [i for i, _ in self.lexical().search(question, depth)]
+            return self.index.query(query, k, allowed, where)
+        lexical, row_keys = self.lexical()
+        mask = None if where is None else np.array([key in allowed for key in row_keys], dtype=np.float32)
+        keyword = [i for i, _ in lexical.search(question, depth, mask)]
         if mode == "bm25":
             return self.index.passages(keyword[:k], query)
-        dense = self.index.query(query, depth)
-        order = reciprocal_rank_fusion([[p.chunk_id for p in dense], keyword], k)
+        dense = self.index.query(query, depth, allowed, where)
+        order = reciprocal_rank_fusion([[p.chunk_id for p in dense], keyword], depth if reranker else k)
         known = {p.chunk_id: p for p in dense}
         known.update({p.chunk_id: p for p in self.index.passages([i for i in order if i not in known], query)})
-        return [known[i] for i in order if i in known]
+        fused = [known[i] for i in order if i in known]
+        return reranker.rerank(question, fused, k) if reranker else fused[:k]
 
 
-def build_index(files: list[Path], index_dir: Path, embedder: Embedder | None = None,
-                on_progress: Callable[[str, int, int], None] | None = None, batch_size: int = 64) -> IndexReport:
-    """Chunk, embed and store `files`; chunks already stored (same content id) are skipped."""
-    from .chunking import chunk_document
-    from .documents import read_ngc_xml
+def _describe(f: SearchFilters) -> str:
+    parts = [f"organisation '{f.organisation}'" if f.organisation else "",
+             f"years {f.year_from or '…'}–{f.year_to or '…'}" if f.year_from or f.year_to else "",
+             f"documents {', '.join(f.documents)}" if f.documents else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def open_index(location: Path | str, embedder: Embedder, create: bool = True):
     from .store import GuidelineIndex
 
-    started = time.perf_counter()
+    return GuidelineIndex.open(location, embedder.info, create=create)
+
+
+def build_index(files: list[Path], location: Path | str, embedder: Embedder | None = None,
+                on_progress: Callable[[str, int, int], None] | None = None, wait: float = 60.0, **options):
+    """Add `files` (or folders) to the index at `location`, creating it if needed. -> IngestReport"""
+    from .chunking import CHUNKING
+    from .ingest import ingest
+
     embedder = embedder or Embedder()
-    index = GuidelineIndex.open(index_dir, embedder.info, create=True)
-    report = IndexReport()
-    chunks: dict[str, Passage] = {}
-    for i, path in enumerate(files, 1):
-        try:
-            doc = read_ngc_xml(path)
-        except UserError as exc:
-            report.failed.append((str(path), str(exc)))
-            continue
-        report.documents += 1
-        for c in chunk_document(doc):
-            chunks.setdefault(c.chunk_id, c)
-        if on_progress:
-            on_progress("read", i, len(files))
-    report.chunks = len(chunks)
-    todo = [chunks[i] for i in index.missing_ids(list(chunks))]
-    report.unchanged = report.chunks - len(todo)
-    todo.sort(key=lambda p: len(embedding_text(p)))  # similar lengths batch together: less padding
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start:start + batch_size]
-        index.add(batch, embedder.embed([embedding_text(p) for p in batch], batch_size=batch_size))
-        report.added += len(batch)
-        if on_progress:
-            on_progress("embed", report.added, len(todo))
-    index.record(chunking={"sections": "clinical", "chunk_chars": 900, "overlap": 120},
-                 last_build=time.time(), chunks=index.count())
-    report.seconds = time.perf_counter() - started
+    index = open_index(location, embedder)
+    with index.writer(wait=wait):
+        report = ingest(files, index, embedder, on_progress=on_progress, **options)
+        index.record(chunking=CHUNKING, last_build=time.time())
     return report
 
 
 def rebuild_index(index_dir: Path) -> Path | None:
     """Move the current index aside (never deleted) so a fresh one can be built in its place."""
+    if isinstance(index_dir, str) and "://" in index_dir:
+        raise UserError("`index rebuild` works on an index on this machine. On a shared Chroma server, ask its "
+                        "administrator to delete the medassist collections, then add the documents again.")
     index_dir = Path(index_dir)
     if not index_dir.exists():
         return None

@@ -1,28 +1,45 @@
-"""Section-aware chunking: every chunk stays inside one section and knows where it came from."""
+"""Section- and page-aware chunking: every chunk stays inside one section and knows where it came from.
+
+Consecutive blocks of one section (a PDF section running over several pages) are split as one
+text, so sentences are not cut at page breaks; each chunk then records the page it starts on
+and, when it crosses a break, the page it ends on.
+"""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 
 from ..types import Passage
-from .documents import Document
+from .documents import Block, Document
 
-# NGC fields that carry clinical content. Methods, funding, committee and availability fields
-# answer no clinical question and would crowd the evidence out.
+# NGC fields that carry clinical content. Methods, funding, committee, availability and the
+# standard disclaimers ("Qualifying Statements") answer no clinical question and would crowd the
+# evidence out (and cost embedding time).
 CLINICAL_SECTIONS = (
     "Major Recommendations", "Clinical Algorithm(s)", "Disease/Condition(s)", "Target Population",
-    "Interventions and Practices Considered", "Potential Benefits", "Potential Harms", "Contraindications",
-    "Qualifying Statements", "FDA Warning/Regulatory Alert", "Guideline Objective(s)",
+    "Potential Benefits", "Potential Harms", "Contraindications", "FDA Warning/Regulatory Alert",
+    "Guideline Objective(s)",
 )
+# Evidence-grading legends repeat word for word across a society's guidelines ("What the USPSTF
+# grades mean", "Levels of evidence"): they answer no clinical question and were ~10% of the
+# starter library's text.
+GRADING_LEGEND = re.compile(
+    r"levels? of (certainty|evidence)|grades? mean|grading of recommendations|^definitions?$|"
+    r"strength of (the )?recommendations?$|quality of (the )?evidence$|rating scheme", re.IGNORECASE)
+EMPTY_TEXT = re.compile(r"^(none|none provided|not stated|not applicable|n/?a)\.?$", re.IGNORECASE)
+
 CHUNK_CHARS = 900  # all-MiniLM-L6-v2 reads 256 word pieces (~1,000 characters) at most
-OVERLAP_CHARS = 120
+OVERLAP_CHARS = 80
+CHUNKING = {"sections": "clinical (NGC), all (other formats)", "chunk_chars": CHUNK_CHARS,
+            "overlap": OVERLAP_CHARS, "skips": "evidence-grading legends"}
 
 _SUBHEADING = re.compile(r"^(?:#{1,6}\s+(.+?)|\*\*([^*\n]{3,120})\*\*)\s*$", re.MULTILINE)
 
 
-def chunk_id(document_id: str, section: str, text: str) -> str:
+def chunk_id(content_key: str, section: str, page: int | None, text: str) -> str:
     """Derived from content, so re-indexing the same text yields the same id (and adds nothing)."""
-    return hashlib.sha256(f"{document_id}\x00{section}\x00{text}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{content_key}\x00{section}\x00{page}\x00{text}".encode()).hexdigest()[:32]
 
 
 def _splitter():
@@ -34,24 +51,52 @@ def _splitter():
     )
 
 
-def chunk_document(doc: Document, sections: tuple[str, ...] | None = CLINICAL_SECTIONS) -> list[Passage]:
-    """Split `doc`'s sections (all of them when `sections` is None) into cited passages."""
+def _section_runs(blocks: list[Block]) -> list[tuple[str, str, list[tuple[int, int | None]]]]:
+    """Consecutive blocks of one section joined: (section, text, [(start offset, page)])."""
+    runs: list[tuple[str, str, list[tuple[int, int | None]]]] = []
+    for b in blocks:
+        if runs and runs[-1][0] == b.section:
+            name, text, pages = runs[-1]
+            pages.append((len(text) + 2, b.page))
+            runs[-1] = (name, f"{text}\n\n{b.text}", pages)
+        else:
+            runs.append((b.section, b.text, [(0, b.page)]))
+    return runs
+
+
+def chunk_document(doc: Document, sections: tuple[str, ...] | None = None) -> list[Passage]:
+    """Split `doc` into cited passages. NGC summaries keep their clinical sections only (unless
+    `sections` says otherwise); other formats keep every section."""
+    if sections is None and doc.format == "ngc-xml":
+        sections = CLINICAL_SECTIONS
     splitter = _splitter()
     out: list[Passage] = []
-    for name, body in doc.sections.items():
+    seen: set[str] = set()
+    for name, body, pages in _section_runs(doc.blocks):
         if sections is not None and name not in sections:
             continue
+        if GRADING_LEGEND.search(name):
+            continue
+        starts = [s for s, _ in pages]
         heads = [(m.start(), (m.group(1) or m.group(2)).strip()) for m in _SUBHEADING.finditer(body)]
         for piece in splitter.create_documents([body]):
             start = piece.metadata["start_index"]
             text = piece.page_content.strip()
-            if not text or _SUBHEADING.fullmatch(text):
-                continue  # a lone heading says nothing by itself
+            if not text or _SUBHEADING.fullmatch(text) or EMPTY_TEXT.match(text):
+                continue  # a lone heading or "None provided" says nothing by itself
             sub = next((h for pos, h in reversed(heads) if pos <= start), None)
+            if sub and GRADING_LEGEND.search(sub):
+                continue
             section = f"{name} › {sub}" if sub and sub != name else name
+            page = pages[bisect.bisect_right(starts, start) - 1][1]
+            page_end = pages[bisect.bisect_right(starts, start + len(piece.page_content) - 1) - 1][1]
+            cid = chunk_id(doc.content_key or doc.id, section, page, text)
+            if cid in seen:
+                continue
+            seen.add(cid)
             out.append(Passage(
-                chunk_id=chunk_id(doc.id, section, text), document_id=doc.id, title=doc.title,
+                chunk_id=cid, document_id=doc.id, title=doc.title,
                 organisation="; ".join(doc.organisations), year=doc.year, section=section, text=text,
-                url=doc.url, source=doc.source,
+                url=doc.url, source=doc.source, page=page, page_end=page_end if page_end != page else None,
             ))
     return out

@@ -1,4 +1,4 @@
-"""Guideline documents and the NGC XML reader.
+"""Guideline documents and the NGC XML reader (the other formats live in `readers.py`).
 
 NGC summaries are XML: `<Section Name=…>` elements holding `<Field Name=…>`s, each with one or
 more `<FieldValue Value=…>` whose value is escaped HTML. We keep every field as a Markdown
@@ -14,19 +14,42 @@ from ..errors import UserError
 
 
 @dataclass
+class Block:
+    """A run of text under one heading; `page` is the 1-based PDF page it sits on (None elsewhere)."""
+
+    section: str
+    text: str  # Markdown
+    page: int | None = None
+
+
+@dataclass
 class Document:
-    id: str  # e.g. "ngc-10008"
+    id: str  # e.g. "ngc-10008"; a suggestion until the index assigns it (names may clash)
     title: str
     organisations: list[str]
     date_released: str  # as published, e.g. "2006 Feb (revised 2013 Sep 3)"
     year: int | None  # the latest year in date_released: the version in force
     urls: list[str]  # where the full guideline is published
-    sections: dict[str, str] = field(default_factory=dict)  # heading -> Markdown text, in order
-    source: str = ""  # file it was read from
+    blocks: list[Block] = field(default_factory=list)  # in reading order
+    source: str = ""  # file (or file#record) it was read from
+    format: str = "ngc-xml"
+    content_key: str = ""  # sha256 of the content: the same bytes under two names are one document
+    warnings: list[str] = field(default_factory=list)  # e.g. pages that could not be read
 
     @property
     def url(self) -> str:
         return self.urls[0] if self.urls else ""
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """heading -> text, in order (pages of one section joined)."""
+        out: dict[str, str] = {}
+        for b in self.blocks:
+            out[b.section] = f"{out[b.section]}\n\n{b.text}" if b.section in out else b.text
+        return out
+
+    def characters(self) -> int:
+        return sum(len(b.text) for b in self.blocks)
 
 
 def latest_year(date_text: str) -> int | None:
@@ -34,7 +57,7 @@ def latest_year(date_text: str) -> int | None:
     return max(years) if years else None
 
 
-def html_to_markdown(value: str) -> str:
+def html_to_markdown(value: str, strip_links: bool = False) -> str:
     if "<" in value:
         from bs4 import BeautifulSoup
         from markdownify import MarkdownConverter
@@ -42,7 +65,8 @@ def html_to_markdown(value: str) -> str:
         soup = BeautifulSoup(value, "html.parser")
         for tag in soup(["script", "style", "noscript", "iframe", "img"]):
             tag.decompose()  # data, never content
-        md = MarkdownConverter(heading_style="ATX", bullets="-").convert_soup(soup)
+        options = {"strip": ["a"]} if strip_links else {}  # link targets are not guideline text
+        md = MarkdownConverter(heading_style="ATX", bullets="-", **options).convert_soup(soup)
     else:
         md = value
     md = re.sub(r"\r\n?", "\n", md)
@@ -55,12 +79,12 @@ def _links(value: str) -> list[str]:
     return re.findall(r'href="(https?://[^"]+)"', value)
 
 
-def read_ngc_xml(path: Path) -> Document:
+def read_ngc_xml(path: Path, data: bytes | None = None) -> Document:
     """Parse one NGC summary. Raises UserError naming the file if it is not NGC XML."""
     import defusedxml.ElementTree as ET  # the file may come from the internet: no entity expansion
 
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(data) if data is not None else ET.parse(path).getroot()
     except ET.ParseError as exc:
         raise UserError(f"{path}: not well-formed XML ({exc}).") from None
     except Exception as exc:  # defusedxml refusals (entities, DTDs) and I/O errors
@@ -82,14 +106,14 @@ def read_ngc_xml(path: Path) -> Document:
     for name in ("Guideline Availability", "Availability of Companion Documents"):
         for v in fields.get(name, []):
             urls.extend(_links(v))
-    sections = {}
+    blocks = []
     for name, values in fields.items():
         body = "\n".join(html_to_markdown(v) for v in values if v.strip()) if len(values) > 1 else text(name)
         if body:
-            sections[name] = body
+            blocks.append(Block(name, body))
     date = text("Date Released")
     return Document(
         id=path.stem, title=text("Guideline Title").rstrip("."), organisations=organisations,
         date_released=date, year=latest_year(date), urls=list(dict.fromkeys(urls)),
-        sections=sections, source=str(path),
+        blocks=blocks, source=str(path), format="ngc-xml",
     )

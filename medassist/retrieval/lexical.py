@@ -34,11 +34,12 @@ class LexicalIndex:
         # An empty document still needs a token, or bm25s drops it and ids shift.
         self.bm25.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+    def search(self, query: str, k: int, mask=None) -> list[tuple[str, float]]:
+        """Top-k (id, score); `mask` (one 0/1 per id) keeps only some rows (filters)."""
         q = tokenize(query)
         if not q or not self.ids:
             return []
-        docs, scores = self.bm25.retrieve([q], k=min(k, len(self.ids)), show_progress=False)
+        docs, scores = self.bm25.retrieve([q], k=min(k, len(self.ids)), show_progress=False, weight_mask=mask)
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
 
