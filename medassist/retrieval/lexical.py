@@ -2,7 +2,9 @@
 
 Latin-script text is split into words; Japanese and Chinese runs into overlapping character
 bigrams (the usual choice for BM25 over CJK without a dictionary), so a Japanese question finds
-Japanese passages.
+Japanese passages. Runs are first split by script: kanji and katakana carry the content words,
+while single hiragana and common particle/ending runs (の, は, です, ますか) are dropped like
+stopwords; other hiragana words (がん, めまい) are kept.
 """
 from __future__ import annotations
 
@@ -12,13 +14,22 @@ import unicodedata
 from ..text import STOPWORDS
 
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# kanji (with 々), katakana (with ー), hiragana: one script per run
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]+|[\u30a0-\u30ff]+|[\u3040-\u309f]+")
+
+
+HIRAGANA_STOPWORDS = frozenset(
+    "です ます でした ました ですか ますか する して した される され ある いる あり ない なく など から まで より "
+    "こと もの ため では には とは での への との にも でも とも かつ また および または する べき よう ような "
+    "ついて おいて により による において として について とする である であり れる られる".split())
 
 
 def tokenize(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     tokens = [w for w in _LATIN.findall(text) if w not in STOPWORDS]
     for run in _CJK.findall(text):
+        if "\u3040" <= run[0] <= "\u309f" and (len(run) == 1 or run in HIRAGANA_STOPWORDS):
+            continue  # a particle or verb ending
         tokens.extend([run[i:i + 2] for i in range(len(run) - 1)] or [run])
     return tokens
 

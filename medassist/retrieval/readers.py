@@ -234,7 +234,7 @@ def read_pdf(path: Path, data: bytes) -> list[Document]:
                         "(for example `ocrmypdf in.pdf out.pdf`) and add the result.")
     first = blocks[0].text
     title = str(meta.get("/Title") or "").strip() or _title_from(first, path.stem)
-    year = latest_year(first[:2000])
+    year = latest_year(title) or latest_year(first[:2000])  # the edition year is usually in the title or on page 1
     if year is None and meta.get("/CreationDate"):
         year = latest_year(str(meta.get("/CreationDate"))[2:6])
     doc = _document(path, data, "pdf", title, blocks, {}, year)

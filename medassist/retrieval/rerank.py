@@ -22,7 +22,10 @@ NOT_FOUND = ("No cross-encoder reranker on this machine: results are fused BM25 
 def _cached(repo: str) -> str | None:
     from huggingface_hub import try_to_load_from_cache
 
-    hit = try_to_load_from_cache(repo, "config.json")
+    try:
+        hit = try_to_load_from_cache(repo, "config.json")
+    except ValueError:  # not a Hub id either (e.g. a folder that does not exist)
+        return None
     return str(Path(hit).parent) if isinstance(hit, str) else None
 
 

