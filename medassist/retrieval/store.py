@@ -226,12 +226,37 @@ class GuidelineIndex:
             _write_json(self.path / MARKER, self.marker)
 
     # -- reading -----------------------------------------------------------------------------
+    def _read(self, fn, attempts: int = 4):
+        """Run a read; if another process's write made this process's view of the store stale
+        (Chroma then raises, e.g. "Error finding id"), reopen the store and try again."""
+        for attempt in range(attempts):
+            try:
+                return fn()
+            except (IndexMissing, UserError):
+                raise
+            except Exception:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+                self._reopen()
+        raise AssertionError("unreachable")
+
+    def _reopen(self) -> None:
+        if self.path is None:
+            return  # a server is always current
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        self.client = _disk_client(self.path)
+        self.chunks = self.client.get_collection(CHUNKS)
+        self.docs = self.client.get_collection(DOCS)
+
     def generation(self) -> int:
-        return int((self.client.get_collection(DOCS).metadata or {}).get("generation", 0))
+        return self._read(lambda: int((self.client.get_collection(DOCS).metadata or {}).get("generation", 0)))
 
     def documents(self, status: str = "complete") -> dict[str, DocumentRecord]:
         """content key -> record, for documents in `status`."""
-        res = self.docs.get(where={"status": status}, include=["metadatas"])
+        res = self._read(lambda: self.docs.get(where={"status": status}, include=["metadatas"]))
         return {k: DocumentRecord.from_metadata(k, m) for k, m in zip(res["ids"], res["metadatas"])}
 
     def count(self) -> int:
@@ -240,13 +265,13 @@ class GuidelineIndex:
 
     def query(self, embedding: np.ndarray, k: int, visible: set[str], where: dict | None = None) -> list[Passage]:
         """Top-k chunks by cosine similarity, among documents whose key is in `visible`."""
-        n = self.chunks.count()
+        n = self._read(lambda: self.chunks.count())
         if n == 0 or not visible:
             return []
         fetch = min(n, k + 16)
         while True:
-            res = self.chunks.query(query_embeddings=[embedding], n_results=fetch, where=where,
-                                    include=["documents", "metadatas", "distances"])
+            res = self._read(lambda: self.chunks.query(query_embeddings=[embedding], n_results=fetch, where=where,
+                                                       include=["documents", "metadatas", "distances"]))
             hits = [_passage(i, t, m, 1.0 - d) for i, t, m, d in
                     zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
                     if m.get("doc_key") in visible]
@@ -256,7 +281,7 @@ class GuidelineIndex:
 
     def chunk_table(self) -> tuple[list[str], list[str], list[str], list[Passage]]:
         """Every stored chunk: (ids, doc keys, texts, passages), for keyword search."""
-        res = self.chunks.get(include=["documents", "metadatas"])
+        res = self._read(lambda: self.chunks.get(include=["documents", "metadatas"]))
         passages = [_passage(i, t, m, 0.0) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"])]
         return res["ids"], [m.get("doc_key", "") for m in res["metadatas"]], res["documents"], passages
 
@@ -264,7 +289,7 @@ class GuidelineIndex:
         """The chunks `ids`, in that order, scored by cosine similarity to `query`."""
         if not ids:
             return []
-        res = self.chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        res = self._read(lambda: self.chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"]))
         found = {i: _passage(i, t, m, float(np.dot(np.asarray(e, dtype=np.float32), query)))
                  for i, t, m, e in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"])}
         return [found[i] for i in ids if i in found]
