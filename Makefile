@@ -32,4 +32,6 @@ test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed
+	$(VENV)/bin/python bench/bench_library.py
+	$(VENV)/bin/python bench/retrieval_quality.py
 	$(VENV)/bin/python bench/bench_ask_path.py

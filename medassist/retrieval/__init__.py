@@ -5,6 +5,7 @@ This package is the only place that knows about Chroma and LangChain; what leave
 """
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -20,9 +21,17 @@ from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo
 __all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "Retriever", "SearchFilters", "build_index", "open_index", "rebuild_index"]
 
 
+# Publisher boilerplate in titles ("…: U.S. Preventive Services Task Force recommendation statement")
+# names no topic; it cost ~10 word pieces on every chunk of those guidelines.
+_TITLE_BOILERPLATE = re.compile(r"^final recommendation statement:\s*|:\s*[^:]*recommendation statement\.?$|"
+                                r"\.\s*in:\s.*$", re.IGNORECASE)
+
+
 def embedding_text(p: Passage) -> str:
-    # The title and section travel with the text: a chunk alone often does not name its topic.
-    return f"{p.title}. {p.section}: {p.text}"
+    """What is embedded (and keyword-indexed) for a chunk: the topic (title) and the nearest heading
+    travel with the text, since a chunk alone often does not name its topic."""
+    title = _TITLE_BOILERPLATE.sub("", p.title).strip() or p.title
+    return f"{title}. {p.section.rsplit(' › ', 1)[-1]}: {p.text}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class Retriever:
         self._generation = None
         self._visible: dict = {}  # content key -> DocumentRecord
         self._lexical = None  # (LexicalIndex, doc key per row)
+        self._chunk_keys: dict[str, str] = {}  # visible chunk id -> document content key
         self._reranker_choice = reranker
         self._reranker = None
         self.notes: list[str] = []  # e.g. "no cross-encoder on this machine: not reranked"
@@ -103,13 +113,15 @@ class Retriever:
         return self.embedder.embed(texts)
 
     def lexical(self):
-        """The BM25 index over visible chunks, rebuilt when documents were added or removed."""
+        """The BM25 index over visible chunks (and which chunks are visible), rebuilt when documents
+        were added or removed."""
         from .lexical import LexicalIndex
 
         self._refresh()
         if self._lexical is None:
             ids, keys, _, passages = self.index.chunk_table()
             rows = [j for j, k in enumerate(keys) if k in self._visible]
+            self._chunk_keys = {ids[j]: keys[j] for j in rows}
             self._lexical = (LexicalIndex([ids[j] for j in rows], [embedding_text(passages[j]) for j in rows]),
                              np.array([keys[j] for j in rows], dtype=object))
         return self._lexical
@@ -147,19 +159,18 @@ class Retriever:
                 where = {"doc_key": {"$in": sorted(allowed)}}
         reranker = self.reranker() if mode == "hybrid" else None
         depth = max(30, 3 * k)  # candidates from each ranking before fusion
-        query = self.embedder.embed([question])[0]
-        if mode == "dense":
-            return self.index.query(query, k, allowed, where)
+        query = self.embedder.embed_query(question)
         lexical, row_keys = self.lexical()
+        visible = self._chunk_keys  # chunk id -> key; `where` narrows further when filtering
+        if mode == "dense":
+            return self.index.passages([i for i, _ in self.index.nearest(query, k, visible, where)], query)
         mask = None if where is None else np.array([key in allowed for key in row_keys], dtype=np.float32)
         keyword = [i for i, _ in lexical.search(question, depth, mask)]
         if mode == "bm25":
             return self.index.passages(keyword[:k], query)
-        dense = self.index.query(query, depth, allowed, where)
-        order = reciprocal_rank_fusion([[p.chunk_id for p in dense], keyword], depth if reranker else k)
-        known = {p.chunk_id: p for p in dense}
-        known.update({p.chunk_id: p for p in self.index.passages([i for i in order if i not in known], query)})
-        fused = [known[i] for i in order if i in known]
+        dense = [i for i, _ in self.index.nearest(query, depth, visible, where)]
+        order = reciprocal_rank_fusion([dense, keyword], depth if reranker else k)
+        fused = self.index.passages(order, query)  # text and metadata fetched for the winners only
         return reranker.rerank(question, fused, k) if reranker else fused[:k]
 
 

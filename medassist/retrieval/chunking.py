@@ -11,23 +11,17 @@ import hashlib
 import re
 
 from ..types import Passage
-from .documents import Block, Document
+from .documents import CLINICAL_SECTIONS, Block, Document
 
-# NGC fields that carry clinical content. Methods, funding, committee, availability and the
-# standard disclaimers ("Qualifying Statements") answer no clinical question and would crowd the
-# evidence out (and cost embedding time).
-CLINICAL_SECTIONS = (
-    "Major Recommendations", "Clinical Algorithm(s)", "Disease/Condition(s)", "Target Population",
-    "Potential Benefits", "Potential Harms", "Contraindications", "FDA Warning/Regulatory Alert",
-    "Guideline Objective(s)",
-)
 # Evidence-grading legends repeat word for word across a society's guidelines ("What the USPSTF
 # grades mean", "Levels of evidence"): they answer no clinical question and were ~10% of the
 # starter library's text.
 GRADING_LEGEND = re.compile(
-    r"levels? of (certainty|evidence)|grades? mean|grading of recommendations|^definitions?$|"
-    r"strength of (the )?recommendations?$|quality of (the )?evidence$|rating scheme", re.IGNORECASE)
-EMPTY_TEXT = re.compile(r"^(none|none provided|not stated|not applicable|n/?a)\.?$", re.IGNORECASE)
+    r"levels? of (certainty|evidence)|grades? mean|grading of recommendations|^\W*definitions?\W*$|"
+    r"recommendation categories|strength of (the )?recommendations?$|quality of (the )?evidence$|rating scheme|"
+    r"^useful resources$", re.IGNORECASE)
+EMPTY_TEXT = re.compile(r"^(none|none provided|none available|not stated|not applicable|n/?a)\.?$", re.IGNORECASE)
+MIN_CHARS = 40  # shorter fragments ("Some Evidence") say nothing by themselves
 
 CHUNK_CHARS = 900  # all-MiniLM-L6-v2 reads 256 word pieces (~1,000 characters) at most
 OVERLAP_CHARS = 80
@@ -71,6 +65,7 @@ def chunk_document(doc: Document, sections: tuple[str, ...] | None = None) -> li
         sections = CLINICAL_SECTIONS
     splitter = _splitter()
     out: list[Passage] = []
+    fragments: list[Passage] = []  # kept only when a document has nothing longer
     seen: set[str] = set()
     for name, body, pages in _section_runs(doc.blocks):
         if sections is not None and name not in sections:
@@ -84,6 +79,8 @@ def chunk_document(doc: Document, sections: tuple[str, ...] | None = None) -> li
             text = piece.page_content.strip()
             if not text or _SUBHEADING.fullmatch(text) or EMPTY_TEXT.match(text):
                 continue  # a lone heading or "None provided" says nothing by itself
+            if GRADING_LEGEND.search(text.split("\n", 1)[0].strip("*: ")):
+                continue  # a legend that starts mid-section
             sub = next((h for pos, h in reversed(heads) if pos <= start), None)
             if sub and GRADING_LEGEND.search(sub):
                 continue
@@ -94,9 +91,9 @@ def chunk_document(doc: Document, sections: tuple[str, ...] | None = None) -> li
             if cid in seen:
                 continue
             seen.add(cid)
-            out.append(Passage(
+            (out if len(text) >= MIN_CHARS else fragments).append(Passage(
                 chunk_id=cid, document_id=doc.id, title=doc.title,
                 organisation="; ".join(doc.organisations), year=doc.year, section=section, text=text,
                 url=doc.url, source=doc.source, page=page, page_end=page_end if page_end != page else None,
             ))
-    return out
+    return out or fragments

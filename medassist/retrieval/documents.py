@@ -52,6 +52,23 @@ class Document:
         return sum(len(b.text) for b in self.blocks)
 
 
+# NGC fields that carry clinical content. Methods, funding, committee, availability and the
+# standard disclaimers ("Qualifying Statements") answer no clinical question and would crowd the
+# evidence out (and cost embedding time).
+CLINICAL_SECTIONS = (
+    "Major Recommendations", "Clinical Algorithm(s)", "Disease/Condition(s)", "Target Population",
+    "Potential Benefits", "Potential Harms", "Contraindications", "FDA Warning/Regulatory Alert",
+    "Guideline Objective(s)",
+)
+
+
+def _plain(value: str) -> str:
+    """Fast tag-stripping for fields that are kept for reference but never indexed."""
+    import html
+
+    return re.sub(r"\s*\n\s*\n\s*", "\n\n", html.unescape(re.sub(r"<[^>]+>", " ", value))).strip()
+
+
 def latest_year(date_text: str) -> int | None:
     years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", date_text)]
     return max(years) if years else None
@@ -108,7 +125,12 @@ def read_ngc_xml(path: Path, data: bytes | None = None) -> Document:
             urls.extend(_links(v))
     blocks = []
     for name, values in fields.items():
-        body = "\n".join(html_to_markdown(v) for v in values if v.strip()) if len(values) > 1 else text(name)
+        if name not in CLINICAL_SECTIONS:  # Markdown conversion is most of the reading time: only where it is used
+            body = "\n\n".join(_plain(v) for v in values if v.strip())
+        elif len(values) > 1:
+            body = "\n".join(html_to_markdown(v) for v in values if v.strip())
+        else:
+            body = text(name)
         if body:
             blocks.append(Block(name, body))
     date = text("Date Released")

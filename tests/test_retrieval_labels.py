@@ -1,0 +1,41 @@
+"""The labelled retrieval set is sound, and the fast query path embeds exactly as the batch path."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from medassist.retrieval.library import load_manifest
+
+from .conftest import REPO, SHARED
+
+
+def _questions():
+    path = REPO / "guidelines_index" / "ngc-public-questions.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_labelled_set_has_60_plus_clinician_questions_on_real_guidelines():
+    questions = _questions()
+    ids = {f["name"].removesuffix(".xml") for f in load_manifest()["files"]}
+    titles = [json.loads(line)["title"].lower().rstrip(".") for line in
+              (SHARED / "guidelines/ngc-public/documents.jsonl").read_text().splitlines()]
+    assert len(questions) >= 60 and len({q["id"] for q in questions}) == len(questions)
+    for q in questions:
+        assert q["relevant"] and set(q["relevant"]) <= ids, q
+        assert q["question"].endswith("?")
+        assert not any(t.split(":")[0] in q["question"].lower() for t in titles if len(t.split(":")[0]) > 25), q
+
+
+def test_query_fast_path_equals_batch_embedding(embedder):
+    for text in ("Should asymptomatic smokers get spirometry?", "減塩の目標は何グラムですか", "x", "word " * 400):
+        assert float(embedder.embed_query(text) @ embedder.embed([text])[0]) > 0.99999
+
+
+def test_quality_script_runs_and_reports_all_modes(small_home):
+    res = subprocess.run([sys.executable, str(REPO / "bench" / "retrieval_quality.py"), "--index",
+                          str(small_home / "index"), "--json"], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert [r["mode"] for r in out["results"]][:3] == ["bm25", "dense", "hybrid"]
+    assert all(0 <= r["recall@5"] <= 1 and 0 <= r["mrr"] <= 1 for r in out["results"])
