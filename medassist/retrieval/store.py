@@ -279,17 +279,17 @@ class GuidelineIndex:
                 ) -> list[tuple[str, float]]:
         """Top-k (chunk id, cosine similarity) among chunk ids in `visible`. Asks Chroma for ids and
         distances only: fetching metadata for every candidate was two thirds of a query's time."""
-        n = self._read(lambda: self.chunks.count())
-        if n == 0 or not visible:
+        if not visible:
             return []
+        n = len(visible)  # not chunks.count(): that alone took 9 ms at 100k chunks
         fetch = min(n, k + 16)
         while True:
             res = self._read(lambda: self.chunks.query(query_embeddings=[embedding], n_results=fetch, where=where,
                                                        include=["distances"]))
             hits = [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0]) if i in visible]
-            if len(hits) >= k or fetch >= n or len(res["ids"][0]) < fetch:
+            if len(hits) >= min(k, n) or len(res["ids"][0]) < fetch:
                 return hits[:k]
-            fetch = min(n, fetch * 4)  # hidden (half-written) chunks took places: look further
+            fetch *= 4  # hidden (half-written) chunks took places: look further
 
     def chunk_table(self) -> tuple[list[str], list[str], list[str], list[Passage]]:
         """Every stored chunk: (ids, doc keys, texts, passages), for keyword search."""
