@@ -26,7 +26,8 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(VENV)/bin/medassist guidelines pull
 	$(VENV)/bin/medassist index
-	$(VENV)/bin/medassist ask "$(QUESTION)"
+	# The demo shows the default model's licence (Gemma Terms of Use) and accepts it for you.
+	$(VENV)/bin/medassist ask "$(QUESTION)" --accept-licence
 
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest

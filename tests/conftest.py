@@ -20,6 +20,9 @@ SMALL_LIBRARY = ["ngc-10510", "ngc-10192", "ngc-10904", "ngc-10057", "ngc-10398"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Tests and CI accept model licences through the environment (a user accepts once, interactively
+# or with --accept-licence); tests of the gate itself remove it.
+os.environ.setdefault("MEDASSIST_ACCEPT_LICENCES", "all")
 
 
 def pytest_configure(config):

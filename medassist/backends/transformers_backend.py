@@ -157,6 +157,7 @@ class TransformersBackend:
         bos = self.tokenizer.bos_token
         add_special = not (bos and prompt.startswith(bos))
         enc = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=add_special)
+        enc.pop("token_type_ids", None)  # BERT-style tokenizers add it; causal LMs take no such input
         return {k: v.to(self.model.device) for k, v in enc.items()}
 
     def _gen_kwargs(self, settings: GenerationSettings) -> dict:
@@ -247,23 +248,40 @@ class TransformersBackend:
 
 
 def load(spec: ModelSpec, cache_dir: Path, progress=print, dtype: str | None = None,
-         model_path: str | None = None) -> TransformersBackend:
-    """Load `spec` (or the weights at `model_path`) for CPU or GPU inference."""
+         model_path: str | None = None, quant: str | None = None, max_memory: str | None = None,
+         offload: bool = False, allow_pickle: bool = False, context: int | None = None) -> TransformersBackend:
+    """Load `spec` (or the weights at `model_path`) for CPU or GPU inference.
+
+    quant: nf4 | int8 | none (default: the spec's own on a CUDA machine, none on CPU);
+    max_memory: "0=22GiB,1=22GiB"; offload: allow CPU/disk offload; see hf_loading.py."""
+    from .hf_loading import check_checkpoint, placement, quantization_config, trust_remote_code
+
     hf_logging.set_verbosity_error()
     torch_dtype = resolve_dtype(dtype)
     started = time.perf_counter()
     source = model_path or spec.repo
     gguf = gguf_source(spec, model_path, Path(cache_dir))
+    if quant is None and torch.cuda.is_available() and gguf is None:
+        quant = spec.quantization if spec.quantization in ("nf4", "int8") else None
+    quant = None if quant == "none" else quant
     if gguf is not None:
         target = converted_dir(gguf[1], Path(cache_dir), torch_dtype)
         if not (target / CONVERTED_MARK).exists():
             convert_gguf(gguf[0], target, torch_dtype, progress)
         source = str(target)
-    progress(f"Loading {spec.id} ({str(torch_dtype).removeprefix('torch.')}, transformers)...")
+    check_checkpoint(source, spec, allow_pickle=allow_pickle)
+    kwargs = {"dtype": torch_dtype, "local_files_only": True, "use_safetensors": None if allow_pickle else True,
+              "trust_remote_code": trust_remote_code(source, spec),
+              **placement(spec, quant, max_memory, offload, context)}
+    if quant:
+        kwargs["quantization_config"] = quantization_config(quant)
+        kwargs.setdefault("device_map", "cpu" if not torch.cuda.is_available() else "auto")
+    where = "CUDA" if kwargs.get("device_map") not in (None, "cpu") else "CPU"
+    progress(f"Loading {spec.id} ({quant or str(torch_dtype).removeprefix('torch.')}, transformers, {where})...")
     hf_logging.disable_progress_bar()
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except OSError as exc:
         raise UserError(
             f"Could not load '{spec.id}' from {source}: {exc}. No model is downloaded at run time: "
