@@ -12,7 +12,7 @@ export MEDASSIST_GUIDELINES_MIRROR ?= $(MIRROR)
 endif
 export MEDASSIST_SHARED_DATA ?= $(abspath $(SHARED))
 
-.PHONY: demo test install bench
+.PHONY: demo test install gguf bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,13 +23,22 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The GGUF engine (llama-cpp-python, compiled here: ~5 min on 2 cores), built for this CPU's vector
+# units but never with AMX, which crashes llama.cpp's decode on this kind of machine.
+$(VENV)/.gguf: $(VENV)/.installed
+	CMAKE_ARGS="$$($(PY) scripts/llamacpp_cmake_args.py)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(PY) -m pip install --quiet --no-cache-dir "llama-cpp-python[server]>=0.3"
+	touch $@
+
+gguf: $(VENV)/.gguf
+
 demo: $(VENV)/.installed
 	$(VENV)/bin/medassist guidelines pull
 	$(VENV)/bin/medassist index
 	# The demo shows the default model's licence (Gemma Terms of Use) and accepts it for you.
 	$(VENV)/bin/medassist ask "$(QUESTION)" --accept-licence
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(VENV)/.gguf
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed

@@ -88,7 +88,10 @@ def cmd_ask(args, settings: Settings) -> int:
     progress = _say if not args.json else (lambda m: print(m, file=sys.stderr))
     options = {k: v for k, v in (("dtype", args.dtype), ("model_path", args.model_path), ("quant", args.quant),
                                  ("max_memory", args.max_memory), ("offload", args.offload),
-                                 ("allow_pickle", args.allow_pickle)) if v}
+                                 ("allow_pickle", args.allow_pickle), ("server", args.server),
+                                 ("server_model", args.server_model), ("timeout", args.timeout)) if v}
+    if args.server and not args.engine:
+        args.engine = "server"
     confirm = _ask_yes_no if sys.stdin.isatty() and not args.json else None
     assistant = Assistant(settings, model=args.model, engine=args.engine, progress=progress, backend_options=options,
                           context_length=args.context_length, accept_licence=args.accept_licence, confirm=confirm)
@@ -214,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--max-memory", help="per-device cap, e.g. 0=22GiB,1=22GiB (layers are balanced across GPUs)")
     a.add_argument("--offload", action="store_true", help="allow offloading to CPU/disk when GPUs are too small")
     a.add_argument("--allow-pickle", action="store_true", help="load .bin/.pt pickle weights (can run code)")
+    a.add_argument("--server", help="an OpenAI-compatible server (vLLM, llama.cpp, TGI), e.g. http://gpu-box:8000/v1; "
+                                    "implies --engine server")
+    a.add_argument("--server-model", help="the model's name on the server (default: its Hugging Face repo id)")
+    a.add_argument("--timeout", type=float, help="seconds to wait for the server (default 120)")
     add_filter_options(a)
     a.set_defaults(func=cmd_ask)
 

@@ -163,3 +163,20 @@ def test_ask_refuses_to_load_without_licence_acceptance(small_home, tmp_path):
     shutil.copytree(small_home, home)
     res = run_cli("ask", "Who should be screened for lung cancer?", home=home, env={"MEDASSIST_ACCEPT_LICENCES": ""})
     assert res.returncode == 2 and "Gemma Terms of Use" in res.stderr and "--accept-licence" in res.stderr
+
+
+def test_out_of_memory_mid_generation_is_explained_and_the_next_request_is_served(tiny_llama, tmp_path):
+    """A CUDA OOM cannot happen on this CPU; torch's own exception raised by generate can."""
+    import torch
+
+    from medassist.backends.transformers_backend import load
+    from medassist.types import GenerationSettings
+
+    backend = load(_spec(tiny_llama), tmp_path, progress=lambda m: None, model_path=str(tiny_llama), quant="none")
+    real = backend.model.generate
+    backend.model.generate = lambda *a, **k: (_ for _ in ()).throw(torch.cuda.OutOfMemoryError("CUDA out of memory"))
+    for call in (backend.generate, lambda p, s: "".join(backend.stream(p, s))):
+        with pytest.raises(UserError, match="ran out of memory.*released"):
+            call("the patient", GenerationSettings(max_new_tokens=4))
+    backend.model.generate = real
+    assert isinstance(backend.generate("the patient", GenerationSettings(max_new_tokens=4)), str)

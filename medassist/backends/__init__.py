@@ -37,6 +37,8 @@ class Backend(Protocol):
 # engine name -> (module, pip extra that provides it)
 BACKENDS: dict[str, tuple[str, str | None]] = {
     "transformers": ("medassist.backends.transformers_backend", None),
+    "llamacpp": ("medassist.backends.llamacpp_backend", "gguf"),  # GGUF files through llama-cpp-python
+    "server": ("medassist.backends.openai_backend", None),  # any OpenAI-compatible server (vLLM, llama.cpp, TGI)
 }
 
 Progress = Callable[[str], None]

@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -135,6 +136,24 @@ class _Cancelled(StoppingCriteria):
         return self.event.is_set()
 
 
+@contextmanager
+def _out_of_memory_explained(prompt_tokens: int, settings: GenerationSettings):
+    """A GPU out of memory mid-generation: free what it held and say what to change; the next
+    request is served as usual."""
+    try:
+        yield
+    except torch.cuda.OutOfMemoryError:
+        import gc
+
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        raise UserError(f"The GPU ran out of memory while generating ({prompt_tokens} prompt tokens + up to "
+                        f"{settings.max_new_tokens} new). The memory was released. Ask again with fewer passages "
+                        "(--k), a shorter --max-new-tokens or --context-length, or plan the model with "
+                        "`medassist plan`.") from None
+
+
 class TransformersBackend:
     engine = "transformers"
 
@@ -178,7 +197,7 @@ class TransformersBackend:
     def generate(self, prompt: str, settings: GenerationSettings) -> str:
         enc = self._encode(prompt)
         started = time.perf_counter()
-        with torch.inference_mode():
+        with torch.inference_mode(), _out_of_memory_explained(enc["input_ids"].shape[1], settings):
             stops = StoppingCriteriaList([_StopStrings(self.tokenizer, enc["input_ids"].shape[1], settings.stop)])
             out = self.model.generate(**enc, **self._gen_kwargs(settings), stopping_criteria=stops)
         new = out[0, enc["input_ids"].shape[1]:]
@@ -219,7 +238,8 @@ class TransformersBackend:
             self.last_usage = {"prompt_tokens": enc["input_ids"].shape[1], "new_tokens": counts["new_tokens"],
                                "seconds": time.perf_counter() - started}
         if failure:
-            raise failure[0]
+            with _out_of_memory_explained(enc["input_ids"].shape[1], settings):
+                raise failure[0]
 
     def loglikelihood(self, context: str, continuation: str) -> float:
         # As lm-evaluation-harness does: trailing spaces of the context belong to the continuation,
