@@ -3,8 +3,6 @@ import json
 import subprocess
 import sys
 
-import numpy as np
-
 from medassist.retrieval.library import load_manifest
 
 from .conftest import REPO, SHARED

@@ -31,9 +31,10 @@ def llama_server(tmp_path_factory):
 
     gguf = pypi_gguf_path(get_spec("gemma3-270m"), tmp_path_factory.mktemp("c"))
     port = _free_port()
+    log = (tmp_path_factory.mktemp("log") / "server.log").open("w")  # a pipe would fill up and stall the server
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
                              "--port", str(port), "--n_ctx", "4096", "--logits_all", "True", "--model_alias",
-                             "gemma3-270m"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "gemma3-270m"], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -42,11 +43,15 @@ def llama_server(tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server died: {proc.stderr.read()[-2000:]}")
+                pytest.fail(f"llama.cpp server died (log: {log.name})")
             time.sleep(0.3)
     yield url
     proc.terminate()
-    proc.wait(timeout=30)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
 
 
 def _backend(url, **kw):

@@ -102,11 +102,13 @@ class LlamaCppBackend:
         return self.llm.tokenize(prompt.encode(), add_bos=not (bos and prompt.startswith(bos)), special=True)
 
     def generate(self, prompt: str, settings: GenerationSettings) -> str:
+        self.llm.reset()  # no reuse of the previous prompt's cache: the same prompt gives the same answer
         out = self.llm.create_completion(self._tokens(prompt), **self._kwargs(settings))
         self.last_usage = out.get("usage") or {}
         return cut_at_stop(out["choices"][0]["text"], settings.stop)[0]
 
     def stream(self, prompt: str, settings: GenerationSettings) -> Iterator[str]:
+        self.llm.reset()
         chunks = self.llm.create_completion(self._tokens(prompt), stream=True, **self._kwargs(settings))
         return stream_until_stop((c["choices"][0]["text"] for c in chunks), settings.stop)
 

@@ -138,7 +138,8 @@ class OpenAIBackend:
 
     def loglikelihood(self, context: str, continuation: str) -> float:
         """Needs a server that echoes prompt log-probabilities (vLLM, llama.cpp's server)."""
-        body = {"model": self.model, "prompt": context + continuation, "max_tokens": 0, "echo": True, "logprobs": 1,
+        # max_tokens 1, not 0: some servers (llama-cpp-python) read 0 as "until the context is full".
+        body = {"model": self.model, "prompt": context + continuation, "max_tokens": 1, "echo": True, "logprobs": 1,
                 "temperature": 0}
         data = self._json(self._post("/completions", body))
         try:
@@ -147,8 +148,8 @@ class OpenAIBackend:
         except (KeyError, IndexError, TypeError):
             raise UserError(f"The model server at {self.base_url} does not return prompt log-probabilities "
                             "(echo + logprobs), which scoring needs. vLLM and llama.cpp's server do.") from None
-        start = len(context)
-        return float(sum(v for o, v in zip(offsets, values) if o >= start and v is not None))
+        start, end = len(context), len(context) + len(continuation)  # the one generated token lies beyond `end`
+        return float(sum(v for o, v in zip(offsets, values) if start <= o < end and v is not None))
 
     def count_tokens(self, text: str) -> int:
         """vLLM and llama.cpp serve /tokenize; llama-cpp-python serves /extras/tokenize."""
