@@ -118,6 +118,52 @@ def bench_generation(backend, work: Path, embedder, new_tokens: int = 64) -> dic
     return {"prompt_tokens": n_prompt, "new_tokens": new_tokens, **rows}
 
 
+def bench_gguf(work: Path, embedder, new_tokens: int = 64) -> dict:
+    """The llama.cpp engine against raw llama-cpp-python on the same GGUF and prompt."""
+    import llama_cpp
+
+    from medassist.backends import load_backend
+    from medassist.catalogue import get_spec
+    from medassist.prompts import build_prompt
+    from medassist.retrieval import Retriever
+    from medassist.settings import Settings
+    from medassist.types import GenerationSettings
+
+    ours = load_backend(get_spec("gemma3-270m"), Settings.from_env().cache, engine="llamacpp", progress=lambda m: None)
+    passages = Retriever(work / "index", embedder).search(QUESTIONS[0], k=5)
+    prompt = build_prompt(ours.spec, QUESTIONS[0], passages, ours.count_tokens, new_tokens).text
+    raw = llama_cpp.Llama(model_path=str(ours.path), n_ctx=4096, verbose=False)
+    tokens = raw.tokenize(prompt.encode(), add_bos=True, special=True)
+    settings = GenerationSettings(max_new_tokens=new_tokens)
+
+    def run_raw():
+        raw.reset()
+        out = raw.create_completion(tokens, max_tokens=new_tokens, temperature=0.0, top_k=1)
+        return out["usage"]["completion_tokens"], None
+
+    def run_ours():
+        first, start = None, time.perf_counter()
+        for _ in ours.stream(prompt, settings):
+            first = first or time.perf_counter() - start
+        return ours.last_usage["new_tokens"], first
+
+    run_raw()  # warm-up
+    rows = {}
+    for name, fn in (("raw llama_cpp create_completion", run_raw), ("medassist llamacpp stream", run_ours)):
+        runs = []
+        for _ in range(3):
+            (n, first), sec = timed(fn)
+            runs.append((n / sec, first))
+        rows[name] = {"tokens_per_s (prefill+decode)": statistics.median(r[0] for r in runs)}
+        if runs[0][1] is not None:
+            rows[name]["time_to_first_token_s"] = statistics.median(r[1] for r in runs)
+    base = rows["raw llama_cpp create_completion"]["tokens_per_s (prefill+decode)"]
+    for name in rows:
+        rows[name]["ratio_to_raw"] = rows[name]["tokens_per_s (prefill+decode)"] / base
+    ours.close()
+    return {"prompt_tokens": len(tokens), "new_tokens": new_tokens, **rows}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=20)
@@ -132,6 +178,10 @@ def main() -> int:
         embedder = small_index(args.docs, work)
         results["model_load"], backend = bench_model(args.skip_first_load, work)
         results["generation"] = bench_generation(backend, work, embedder)
+        try:
+            results["generation_gguf"] = bench_gguf(work, embedder)
+        except ImportError:
+            print("llama-cpp-python is not installed (make gguf): GGUF engine not measured", file=sys.stderr)
     for section, figures in results.items():
         print(f"\n== {section}")
         for key, value in figures.items():

@@ -75,3 +75,16 @@ def test_a_crashing_llamacpp_build_is_explained(tmp_path, monkeypatch):
     with pytest.raises(UserError, match="AMX") as info:
         llamacpp_backend.smoke_test(tmp_path / "model.gguf", tmp_path)
     assert "GGML_AMX_TILE=OFF" in str(info.value)
+
+
+def test_a_files_own_chat_template_is_compared_with_the_family_format():
+    from medassist.backends.llamacpp_backend import template_check
+
+    from .test_prompts import META_LLAMA3_TEMPLATE
+
+    med42 = get_spec("med42-8b-gguf")
+    assert template_check(med42, META_LLAMA3_TEMPLATE) is None  # the same format: nothing to say
+    odd = "{% for m in messages %}### {{ m['role'] }}: {{ m['content'] }}\n{% endfor %}### assistant:"
+    assert "differs" in template_check(med42, odd)
+    with pytest.raises(UserError, match="unsafe"):
+        template_check(med42, "{{ ''.__class__.__mro__[1].__subclasses__() }}")

@@ -109,8 +109,16 @@ class LlamaCppBackend:
 
     def stream(self, prompt: str, settings: GenerationSettings) -> Iterator[str]:
         self.llm.reset()
-        chunks = self.llm.create_completion(self._tokens(prompt), stream=True, **self._kwargs(settings))
-        return stream_until_stop((c["choices"][0]["text"] for c in chunks), settings.stop)
+        tokens = self._tokens(prompt)
+        chunks = self.llm.create_completion(tokens, stream=True, **self._kwargs(settings))
+        self.last_usage = {"prompt_tokens": len(tokens), "new_tokens": 0}
+
+        def texts():
+            for c in chunks:  # one chunk per generated token
+                self.last_usage["new_tokens"] += 1
+                yield c["choices"][0]["text"]
+
+        return stream_until_stop(texts(), settings.stop)
 
     def loglikelihood(self, context: str, continuation: str) -> float:
         import numpy as np
@@ -155,4 +163,23 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | Non
     ctx = min(n_ctx or 4096, spec.context_length)
     progress(f"Loading {spec.id} ({path.name}, llama.cpp, n_ctx {ctx}, "
              f"{'all' if n_gpu_layers < 0 else n_gpu_layers} layers on GPU if any)...")
-    return LlamaCppBackend(spec, path, ctx, n_gpu_layers, n_threads or int(os.environ.get("MEDASSIST_THREADS", 0)) or None)
+    backend = LlamaCppBackend(spec, path, ctx, n_gpu_layers, n_threads or int(os.environ.get("MEDASSIST_THREADS", 0)) or None)
+    note = template_check(spec, backend.chat_template)
+    if note:
+        progress(note)
+    return backend
+
+
+def template_check(spec: ModelSpec, template: str | None) -> str | None:
+    """Render the file's own chat template (sandboxed) for a probe conversation and compare it with
+    the family format medassist uses; say so when they differ (the verified family format is used)."""
+    if not template or not spec.instruction_tuned or spec.prompt_format != "llama3-chat":
+        return None
+    from ..prompts.formats import llama3_chat
+
+    probe = [("system", "S"), ("user", "Q")]
+    theirs = render_chat_template(template, [{"role": r, "content": c} for r, c in probe], bos="<|begin_of_text|>")
+    if theirs != llama3_chat(probe):
+        return (f"Note: the chat template inside {spec.id}'s file differs from the Llama-3 format medassist uses "
+                "(checked against Meta's published template); medassist's is used.")
+    return None
