@@ -101,21 +101,27 @@ def bench_generation(backend, work: Path, embedder, new_tokens: int = 64) -> dic
         return backend.last_usage["new_tokens"], first
 
     raw()  # warm-up
+    rows = compare({"raw model.generate": raw, "medassist generate": ours_generate, "medassist stream": ours_stream})
+    return {"prompt_tokens": n_prompt, "new_tokens": new_tokens, **rows}
+
+
+def compare(fns: dict, repeats: int = 3) -> dict:
+    """Median tokens/s (and time to first token, for functions returning (tokens, ttft)) of each
+    function, and its ratio to the first one (the raw library)."""
     rows = {}
-    for name, fn in (("raw model.generate", raw), ("medassist generate", ours_generate),
-                     ("medassist stream", ours_stream)):
+    for name, fn in fns.items():
         runs = []
-        for _ in range(3):
+        for _ in range(repeats):
             res, s = timed(fn)
             n = res[0] if isinstance(res, tuple) else res
             runs.append((n / s, res[1] if isinstance(res, tuple) else None))
         rows[name] = {"tokens_per_s (prefill+decode)": statistics.median(r[0] for r in runs)}
         if runs[0][1] is not None:
             rows[name]["time_to_first_token_s"] = statistics.median(r[1] for r in runs)
-    base = rows["raw model.generate"]["tokens_per_s (prefill+decode)"]
+    base = rows[next(iter(fns))]["tokens_per_s (prefill+decode)"]
     for name in rows:
         rows[name]["ratio_to_raw"] = rows[name]["tokens_per_s (prefill+decode)"] / base
-    return {"prompt_tokens": n_prompt, "new_tokens": new_tokens, **rows}
+    return rows
 
 
 def bench_gguf(work: Path, embedder, new_tokens: int = 64) -> dict:
@@ -139,7 +145,7 @@ def bench_gguf(work: Path, embedder, new_tokens: int = 64) -> dict:
     def run_raw():
         raw.reset()
         out = raw.create_completion(tokens, max_tokens=new_tokens, temperature=0.0, top_k=1)
-        return out["usage"]["completion_tokens"], None
+        return out["usage"]["completion_tokens"]
 
     def run_ours():
         first, start = None, time.perf_counter()
@@ -148,18 +154,7 @@ def bench_gguf(work: Path, embedder, new_tokens: int = 64) -> dict:
         return ours.last_usage["new_tokens"], first
 
     run_raw()  # warm-up
-    rows = {}
-    for name, fn in (("raw llama_cpp create_completion", run_raw), ("medassist llamacpp stream", run_ours)):
-        runs = []
-        for _ in range(3):
-            (n, first), sec = timed(fn)
-            runs.append((n / sec, first))
-        rows[name] = {"tokens_per_s (prefill+decode)": statistics.median(r[0] for r in runs)}
-        if runs[0][1] is not None:
-            rows[name]["time_to_first_token_s"] = statistics.median(r[1] for r in runs)
-    base = rows["raw llama_cpp create_completion"]["tokens_per_s (prefill+decode)"]
-    for name in rows:
-        rows[name]["ratio_to_raw"] = rows[name]["tokens_per_s (prefill+decode)"] / base
+    rows = compare({"raw llama_cpp create_completion": run_raw, "medassist llamacpp stream": run_ours})
     ours.close()
     return {"prompt_tokens": len(tokens), "new_tokens": new_tokens, **rows}
 

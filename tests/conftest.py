@@ -2,6 +2,7 @@
 default model. Nothing here is faked."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -93,3 +94,38 @@ def run_cli(*args: str, home: Path | None = None, env: dict | None = None, timeo
         full_env["MEDASSIST_HOME"] = str(home)
     exe = shutil.which("medassist", path=str(Path(sys.executable).parent)) or "medassist"
     return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(cmd: list[str], port: int, log_path: Path, seconds: float = 120):
+    """Run a real server (its output to a file: a full pipe would stall it) until it accepts connections."""
+    import socket
+    import time
+
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + seconds
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        pytest.fail(f"{cmd[0]} did not start; its log: {log_path.read_text()[-1500:]}")
+                    time.sleep(0.2)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()

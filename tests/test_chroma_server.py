@@ -2,21 +2,12 @@
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 
 import pytest
 
 from . import docmaker
-from .conftest import MIRROR, run_cli
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .conftest import MIRROR, free_port, run_cli, served
 
 
 @pytest.fixture()
@@ -24,22 +15,10 @@ def chroma_server(tmp_path):
     exe = shutil.which("chroma", path=os.path.dirname(sys.executable))
     if exe is None:
         pytest.fail("the chroma CLI (shipped with the chromadb package) is missing")
-    port = _free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail(f"chroma server did not start: {proc.stderr.read()[-1000:]}")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
+    port = free_port()
+    with served([exe, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+                port, tmp_path / "chroma.log", seconds=60):
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_two_users_share_one_library_on_a_chroma_server(chroma_server, tmp_path):
@@ -71,7 +50,7 @@ def test_two_users_share_one_library_on_a_chroma_server(chroma_server, tmp_path)
 
 
 def test_a_server_that_is_down_gets_a_clear_message(tmp_path):
-    res = run_cli("search", "sepsis", home=tmp_path, env={"MEDASSIST_CHROMA_URL": f"http://127.0.0.1:{_free_port()}"})
+    res = run_cli("search", "sepsis", home=tmp_path, env={"MEDASSIST_CHROMA_URL": f"http://127.0.0.1:{free_port()}"})
     assert res.returncode == 2 and "Cannot reach the Chroma server" in res.stderr and "chroma run" in res.stderr
     bad = run_cli("search", "sepsis", home=tmp_path, env={"MEDASSIST_CHROMA_URL": "localhost:8000"})
     assert bad.returncode == 2 and "http" in bad.stderr

@@ -3,7 +3,6 @@ and against servers that are down, slow or talk nonsense."""
 import json
 import math
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -15,13 +14,7 @@ from medassist.catalogue import get_spec
 from medassist.errors import UserError
 from medassist.types import GenerationSettings
 
-from .conftest import run_cli
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .conftest import free_port, run_cli, served
 
 
 @pytest.fixture(scope="module")
@@ -30,28 +23,11 @@ def llama_server(tmp_path_factory):
     from medassist.backends.transformers_backend import pypi_gguf_path
 
     gguf = pypi_gguf_path(get_spec("gemma3-270m"), tmp_path_factory.mktemp("c"))
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("log") / "server.log").open("w")  # a pipe would fill up and stall the server
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-                             "--port", str(port), "--n_ctx", "4096", "--logits_all", "True", "--model_alias",
-                             "gemma3-270m"], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server died (log: {log.name})")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    port = free_port()
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
+           "--n_ctx", "4096", "--logits_all", "True", "--model_alias", "gemma3-270m"]
+    with served(cmd, port, tmp_path_factory.mktemp("log") / "server.log"):
+        yield f"http://127.0.0.1:{port}/v1"
 
 
 def _backend(url, **kw):
@@ -96,7 +72,7 @@ class _Garbage(BaseHTTPRequestHandler):
 
 def test_down_slow_and_garbage_servers_get_clear_messages():
     settings = GenerationSettings(max_new_tokens=4)
-    down = _backend(f"http://127.0.0.1:{_free_port()}/v1")
+    down = _backend(f"http://127.0.0.1:{free_port()}/v1")
     with pytest.raises(UserError, match="Cannot reach the model server"):
         down.generate("hi", settings)
 
