@@ -138,9 +138,10 @@ def plan(spec: ModelSpec, gpus_gib: list[float], quant: str | None = None, conte
         room = (ram_gib or 0) * 0.8
         p.fits = p.total_gib <= room
         p.why = (f"{p.total_gib:.1f} GiB in CPU memory ({room:.0f} GiB usable)" if p.fits else
-                 f"needs {p.total_gib:.1f} GiB and there is no GPU; {room:.0f} GiB of RAM is usable")
+                 f"needs {p.total_gib:.1f} GiB and there is no GPU; {room:.0f} GiB of RAM is usable: run it on GPUs "
+                 "(medassist plan MODEL --gpus 2x24GiB) or behind a vLLM server (--server URL)")
         if quant != "bf16" and p.fits:
-            p.fits, p.why = False, "bitsandbytes quantization needs a CUDA GPU for speed; use bf16 or a GGUF on CPU"
+            p.why += " (bitsandbytes runs on CPU, slowly; a GGUF through llama.cpp is faster there)"
         return p
     linear_per_layer = linear // arch.layers
     layer_gib = (linear_per_layer * _bytes_per_param(quant) + (per_layer - linear_per_layer) * 2.0) / GIB + kv_per_layer

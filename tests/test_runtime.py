@@ -180,3 +180,13 @@ def test_out_of_memory_mid_generation_is_explained_and_the_next_request_is_serve
             call("the patient", GenerationSettings(max_new_tokens=4))
     backend.model.generate = real
     assert isinstance(backend.generate("the patient", GenerationSettings(max_new_tokens=4)), str)
+
+
+def test_a_model_that_does_not_fit_is_refused_with_the_plan_before_any_load(small_home, tmp_path):
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(small_home, home)
+    res = run_cli("ask", "Who should be screened for lung cancer?", "--model", "med42-70b", home=home)
+    assert res.returncode == 2 and "will not fit" in res.stderr and "GiB" in res.stderr
+    assert "vLLM" in res.stderr or "--gpus" in res.stderr

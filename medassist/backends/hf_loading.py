@@ -84,6 +84,10 @@ def placement(spec: ModelSpec, quant: str | None, max_memory: str | None, offloa
     if not torch.cuda.is_available():
         if max_memory and any(k != "cpu" for k in (parse_max_memory(max_memory) or {})):
             raise UserError("--max-memory names GPUs, but this machine has no CUDA GPU.")
+        if spec.arch is not None:
+            p = plan(spec, [], quant=quant if quant in ("nf4", "int8") else "bf16", context=context, ram_gib=_ram_gib())
+            if not p.fits:
+                raise UserError(f"{spec.id} will not fit in this machine's memory, so nothing was loaded.\n{p.report()}")
         return {}
     caps = parse_max_memory(max_memory)
     if caps:
