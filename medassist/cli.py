@@ -89,7 +89,8 @@ def cmd_ask(args, settings: Settings) -> int:
     options = {k: v for k, v in (("dtype", args.dtype), ("model_path", args.model_path), ("quant", args.quant),
                                  ("max_memory", args.max_memory), ("offload", args.offload),
                                  ("allow_pickle", args.allow_pickle), ("server", args.server),
-                                 ("server_model", args.server_model), ("timeout", args.timeout)) if v}
+                                 ("server_model", args.server_model), ("timeout", args.timeout),
+                                 ("n_gpu_layers", args.gpu_layers)) if v is not None and v is not False}
     if args.server and not args.engine:
         args.engine = "server"
     confirm = _ask_yes_no if sys.stdin.isatty() and not args.json else None
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "implies --engine server")
     a.add_argument("--server-model", help="the model's name on the server (default: its Hugging Face repo id)")
     a.add_argument("--timeout", type=float, help="seconds to wait for the server (default 120)")
+    a.add_argument("--gpu-layers", type=int, help="llama.cpp engine: layers to offload to the GPU (default all, -1)")
     add_filter_options(a)
     a.set_defaults(func=cmd_ask)
 

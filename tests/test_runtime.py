@@ -190,3 +190,8 @@ def test_a_model_that_does_not_fit_is_refused_with_the_plan_before_any_load(smal
     res = run_cli("ask", "Who should be screened for lung cancer?", "--model", "med42-70b", home=home)
     assert res.returncode == 2 and "will not fit" in res.stderr and "GiB" in res.stderr
     assert "vLLM" in res.stderr or "--gpus" in res.stderr
+
+
+def test_an_option_for_another_engine_is_named_not_ignored(small_home):
+    res = run_cli("ask", "Who should be screened for lung cancer?", "--gpu-layers", "10", home=small_home)
+    assert res.returncode == 2 and "--gpu-layers does not apply to the transformers engine" in res.stderr

@@ -58,4 +58,12 @@ def load_backend(spec: ModelSpec, cache_dir, engine: str | None = None, progress
     except ImportError as exc:
         hint = f"pip install 'medassist[{extra}]'" if extra else "reinstall medassist"
         raise UserError(f"The {engine} engine could not be imported ({exc}). Install it with: {hint}") from exc
+    import inspect
+
+    accepted = inspect.signature(module.load).parameters
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        flags = ", ".join("--" + k.replace("_", "-").replace("n-gpu-layers", "gpu-layers") for k in unknown)
+        raise UserError(f"{flags} does not apply to the {engine} engine. Drop it, or choose the engine it belongs to "
+                        "(--engine transformers | llamacpp | server).")
     return module.load(spec, cache_dir=cache_dir, progress=progress, **options)

@@ -147,7 +147,7 @@ class LlamaCppBackend:
 
 
 def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | None = None, n_ctx: int | None = None,
-         n_gpu_layers: int = -1, n_threads: int | None = None, **_ignored) -> LlamaCppBackend:
+         n_gpu_layers: int = -1, n_threads: int | None = None) -> LlamaCppBackend:
     try:
         import llama_cpp  # noqa: F401
     except ImportError:

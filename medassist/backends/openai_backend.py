@@ -171,7 +171,7 @@ class OpenAIBackend:
 
 
 def load(spec: ModelSpec, cache_dir=None, progress=print, server: str | None = None, server_model: str | None = None,
-         timeout: float = 120.0, **_ignored) -> OpenAIBackend:
+         timeout: float = 120.0) -> OpenAIBackend:
     url = server or os.environ.get("MEDASSIST_SERVER_URL")
     if not url:
         raise UserError("The server engine needs the server's address: --server http://host:8000/v1 "
