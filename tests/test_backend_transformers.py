@@ -57,6 +57,11 @@ def test_weights_not_on_disk_say_how_to_get_them(tmp_path):
         load_backend(get_spec("med42-8b-gguf"), tmp_path, engine="transformers", progress=lambda m: None)
 
 
-def test_an_engine_this_install_lacks_is_named():
-    with pytest.raises(UserError, match="llamacpp"):
+def test_an_unknown_engine_is_named_with_the_ones_there_are():
+    with pytest.raises(UserError, match="Available engines: transformers, llamacpp, server"):
+        load_backend(get_spec("med42-8b-gguf"), "/tmp", engine="tensorrt", progress=lambda m: None)
+
+
+def test_a_gguf_that_is_not_on_disk_says_how_to_fetch_it():
+    with pytest.raises(UserError, match="hf download QuantFactory/Llama3-Med42-8B-GGUF"):
         load_backend(get_spec("med42-8b-gguf"), "/tmp", progress=lambda m: None)

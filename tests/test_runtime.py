@@ -161,6 +161,7 @@ def test_ask_refuses_to_load_without_licence_acceptance(small_home, tmp_path):
 
     home = tmp_path / "home"
     shutil.copytree(small_home, home)
+    (home / "config.json").unlink(missing_ok=True)  # other tests may have accepted it in the shared home
     res = run_cli("ask", "Who should be screened for lung cancer?", home=home, env={"MEDASSIST_ACCEPT_LICENCES": ""})
     assert res.returncode == 2 and "Gemma Terms of Use" in res.stderr and "--accept-licence" in res.stderr
 
