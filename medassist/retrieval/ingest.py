@@ -151,7 +151,8 @@ def _plan(doc: Document, index: GuidelineIndex, known: dict[str, DocumentRecord]
         record = known[key] if key in known else pending[key].record
         if source in record.sources:
             return Outcome(source, "unchanged", record.document_id, record.chunks, "already indexed." + warn)
-        gone = [s for s in record.sources if not Path(s.split("#", 1)[0]).exists()]  # moved or deleted files
+        # Sources whose file is no longer there moved (on a shared server they may live on another machine).
+        gone = [s for s in record.sources if not Path(s.split("#", 1)[0]).exists()] if index.path else []
         sources = [s for s in record.sources if s not in gone] + [source]
         if key in known:
             index.set_sources(record, sources)
