@@ -9,8 +9,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from medassist.retrieval import Retriever
 from medassist.retrieval.chunking import chunk_document
 from medassist.retrieval.readers import read_file
@@ -181,8 +179,3 @@ def _embedder_info():
     from medassist.retrieval.embedder import DEFAULT_EMBEDDER
 
     return DEFAULT_EMBEDDER
-
-
-@pytest.fixture(autouse=True)
-def _no_stray_processes():
-    yield

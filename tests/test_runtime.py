@@ -109,7 +109,7 @@ def test_tiny_llama_loads_in_nf4_and_generates(tiny_llama, tmp_path):
     backend.close()
 
 
-def test_int8_path_is_wired(tiny_llama):
+def test_int8_and_nf4_configs_are_what_bitsandbytes_is_given():
     from medassist.backends.hf_loading import quantization_config
 
     assert quantization_config("int8").load_in_8bit and quantization_config("nf4").bnb_4bit_use_double_quant
