@@ -81,11 +81,8 @@ def cmd_guidelines_pull(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_ask(args, settings: Settings) -> int:
-    from .assistant import Assistant
-    from .types import GenerationSettings
-
-    progress = _say if not args.json else (lambda m: print(m, file=sys.stderr))
+def engine_options(args) -> dict:
+    """The backend options the engine flags ask for (only those given); shared by ask and eval."""
     options = {k: v for k, v in (("dtype", args.dtype), ("model_path", args.model_path), ("quant", args.quant),
                                  ("max_memory", args.max_memory), ("offload", args.offload),
                                  ("allow_pickle", args.allow_pickle), ("server", args.server),
@@ -93,6 +90,33 @@ def cmd_ask(args, settings: Settings) -> int:
                                  ("n_gpu_layers", args.gpu_layers)) if v is not None and v is not False}
     if args.server and not args.engine:
         args.engine = "server"
+    return options
+
+
+def add_engine_options(a) -> None:
+    a.add_argument("--engine", help="override the model's recommended engine (transformers | llamacpp | server)")
+    a.add_argument("--model-path", help="load weights from this local directory or file instead of the cache")
+    a.add_argument("--dtype", choices=["auto", "bf16", "fp16", "fp32"], help="compute dtype (default: auto)")
+    a.add_argument("--accept-licence", "--accept-license", dest="accept_licence", action="store_true",
+                   help="accept the model's licence (asked once, then remembered)")
+    a.add_argument("--quant", choices=["nf4", "int8", "none"], help="bitsandbytes quantization (default: the "
+                                                                   "model's own on a GPU, none on CPU)")
+    a.add_argument("--max-memory", help="per-device cap, e.g. 0=22GiB,1=22GiB (layers are balanced across GPUs)")
+    a.add_argument("--offload", action="store_true", help="allow offloading to CPU/disk when GPUs are too small")
+    a.add_argument("--allow-pickle", action="store_true", help="load .bin/.pt pickle weights (can run code)")
+    a.add_argument("--server", help="an OpenAI-compatible server (vLLM, llama.cpp, TGI), e.g. http://gpu-box:8000/v1; "
+                                    "implies --engine server")
+    a.add_argument("--server-model", help="the model's name on the server (default: its Hugging Face repo id)")
+    a.add_argument("--timeout", type=float, help="seconds to wait for the server (default 120)")
+    a.add_argument("--gpu-layers", type=int, help="llama.cpp engine: layers to offload to the GPU (default all, -1)")
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from .assistant import Assistant
+    from .types import GenerationSettings
+
+    progress = _say if not args.json else (lambda m: print(m, file=sys.stderr))
+    options = engine_options(args)
     confirm = _ask_yes_no if sys.stdin.isatty() and not args.json else None
     assistant = Assistant(settings, model=args.model, engine=args.engine, progress=progress, backend_options=options,
                           context_length=args.context_length, accept_licence=args.accept_licence, confirm=confirm)
@@ -185,6 +209,7 @@ def cmd_history(args, settings: Settings) -> int:
 # -- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from .catalogue import DEFAULT_MODEL
+    from .cli_eval import add_eval_parser
     from .cli_index import add_filter_options, add_index_parser
     from .cli_runtime import add_runtime_parsers
 
@@ -199,9 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="answer a question from the guideline library")
     a.add_argument("question")
     a.add_argument("--model", default=DEFAULT_MODEL, help=f"model id (default {DEFAULT_MODEL}; see `medassist models`)")
-    a.add_argument("--engine", help="override the model's recommended engine (e.g. transformers)")
-    a.add_argument("--model-path", help="load weights from this local directory instead of the cache")
-    a.add_argument("--dtype", choices=["auto", "bf16", "fp16", "fp32"], help="compute dtype (default: auto)")
+    add_engine_options(a)
     a.add_argument("--k", type=int, default=5, help="passages to retrieve (default 5)")
     a.add_argument("--no-rag", action="store_true", help="answer without retrieval (nothing is checked)")
     a.add_argument("--json", action="store_true", help="print one JSON document (schema medassist.answer/1)")
@@ -211,18 +234,6 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--temperature", type=float, default=0.0, help="0 = greedy and reproducible (default)")
     a.add_argument("--seed", type=int)
     a.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
-    a.add_argument("--accept-licence", "--accept-license", dest="accept_licence", action="store_true",
-                   help="accept the model's licence (asked once, then remembered)")
-    a.add_argument("--quant", choices=["nf4", "int8", "none"], help="bitsandbytes quantization (default: the "
-                                                                   "model's own on a GPU, none on CPU)")
-    a.add_argument("--max-memory", help="per-device cap, e.g. 0=22GiB,1=22GiB (layers are balanced across GPUs)")
-    a.add_argument("--offload", action="store_true", help="allow offloading to CPU/disk when GPUs are too small")
-    a.add_argument("--allow-pickle", action="store_true", help="load .bin/.pt pickle weights (can run code)")
-    a.add_argument("--server", help="an OpenAI-compatible server (vLLM, llama.cpp, TGI), e.g. http://gpu-box:8000/v1; "
-                                    "implies --engine server")
-    a.add_argument("--server-model", help="the model's name on the server (default: its Hugging Face repo id)")
-    a.add_argument("--timeout", type=float, help="seconds to wait for the server (default 120)")
-    a.add_argument("--gpu-layers", type=int, help="llama.cpp engine: layers to offload to the GPU (default all, -1)")
     add_filter_options(a)
     a.set_defaults(func=cmd_ask)
 
@@ -250,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_index_parser(sub)
     add_runtime_parsers(sub)
+    add_eval_parser(sub)
 
     h = sub.add_parser("history", help="past questions and answers")
     h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])

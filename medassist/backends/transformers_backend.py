@@ -241,7 +241,7 @@ class TransformersBackend:
             with _out_of_memory_explained(enc["input_ids"].shape[1], settings):
                 raise failure[0]
 
-    def loglikelihood(self, context: str, continuation: str) -> float:
+    def _split(self, context: str, continuation: str) -> tuple[list[int], list[int]]:
         # As lm-evaluation-harness does: trailing spaces of the context belong to the continuation,
         # and the continuation's tokens are those of the whole text after the context's tokens.
         n_space = len(context) - len(context.rstrip(" "))
@@ -249,14 +249,34 @@ class TransformersBackend:
             context, continuation = context[:-n_space], context[-n_space:] + continuation
         ctx = self.tokenizer(context).input_ids  # with BOS, as the model was trained
         whole = self.tokenizer(context + continuation).input_ids
-        cont = whole[len(ctx):]
-        if not cont:
-            return 0.0
-        ids = torch.tensor([ctx + cont], device=self.model.device)
+        return ctx, whole[len(ctx):]
+
+    def loglikelihood(self, context: str, continuation: str) -> float:
+        return self.loglikelihood_many(context, [continuation])[0]
+
+    def loglikelihood_many(self, context: str, continuations: list[str]) -> list[float]:
+        """Every continuation after one context, in a single batched forward pass (right-padded)."""
+        pairs = [self._split(context, c) for c in continuations]
+        rows = [ctx + cont for ctx, cont in pairs]
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=self.model.device)
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=self.model.device)
+        # Only the positions that predict continuation tokens need the (vocabulary-wide) output head.
+        keep = width - min(len(ctx) for ctx, _ in pairs) + 1
         with torch.inference_mode():
-            logits = self.model(ids).logits[0, len(ctx) - 1 : -1].float()
-        logprobs = torch.log_softmax(logits, dim=-1)
-        return float(logprobs.gather(1, torch.tensor(cont, device=logits.device)[:, None]).sum())
+            logits = self.model(input_ids=ids, attention_mask=mask, logits_to_keep=keep).logits
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+        first = width - keep  # padded position of logprobs[:, 0]
+        out = []
+        for b, (ctx, cont) in enumerate(pairs):
+            if not cont:
+                out.append(0.0)
+                continue
+            positions = torch.arange(len(ctx) - 1 - first, len(ctx) + len(cont) - 1 - first, device=logprobs.device)
+            targets = torch.tensor(cont, device=logprobs.device)
+            out.append(float(logprobs[b, positions, targets].sum()))
+        return out
 
     def close(self) -> None:
         self.model = None

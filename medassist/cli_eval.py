@@ -1,0 +1,80 @@
+"""`medassist eval`: score models on medical benchmarks, with and without the guideline library (thin front end)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from .errors import UserError
+from .settings import Settings
+
+
+def default_data() -> Path | None:
+    """$MEDASSIST_BENCHMARKS, else ../shared/data/benchmarks beside a checkout (the project's own data)."""
+    env = os.environ.get("MEDASSIST_BENCHMARKS")
+    if env:
+        return Path(env)
+    here = Path.cwd() / ".." / "shared" / "data" / "benchmarks"
+    return here.resolve() if here.is_dir() else None
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from .cli import engine_options
+    from .evaluation import Job, Protocol, evaluate, parse_tasks, write_reports
+    from .evaluation.igaku import load_pass_marks
+
+    data = Path(args.data) if args.data else default_data()
+    if data is None:
+        raise UserError("Where are the benchmark files? Pass --data DIR (a folder holding e.g. mirage/medqa.json) "
+                        "or set MEDASSIST_BENCHMARKS.")
+    if args.limit is not None and args.limit < 1:
+        raise UserError("--limit must be at least 1.")
+    protocol = Protocol(mode=args.mode, score=args.score, shots=args.shots, chat=args.chat, rag=args.rag, k=args.k,
+                        seed=args.seed, max_new_tokens=args.max_new_tokens)
+    out = Path(args.out)
+    job = Job(models=args.model or ["gemma3-270m"], tasks=parse_tasks(args.task), protocol=protocol, data=data,
+              out=out, limit=args.limit, include_images=args.include_images, engine=args.engine,
+              backend_options=engine_options(args), pass_marks=load_pass_marks(args.pass_marks))
+    progress = (lambda m: print(m, file=sys.stderr))
+    summary = evaluate(job, settings, progress=progress, accept_licence=args.accept_licence)
+    paths = write_reports(summary, out)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return 0
+    print(paths["markdown"].read_text(encoding="utf-8"))
+    print(f"Per-item results under {out}/<model>/; report {paths['markdown']}"
+          + (f", chart {paths['chart']}" if paths.get("chart") else ""))
+    return 0
+
+
+def add_eval_parser(sub) -> None:
+    from .cli import add_engine_options
+    from .evaluation.items import TASKS
+
+    e = sub.add_parser("eval", help="score models on MedQA, MedMCQA, PubMedQA, IgakuQA (with and without the library)",
+                       description="Accuracy with a 95%% bootstrap interval, per item results as JSON Lines, a "
+                                   "Markdown table and a chart. A killed run resumes where it stopped.")
+    e.add_argument("--model", action="append", help="model id; repeat to compare (default gemma3-270m)")
+    e.add_argument("--task", default="pubmedqa", help=f"comma-separated: {','.join(TASKS)} (default pubmedqa)")
+    e.add_argument("--data", help="folder of benchmark files (default $MEDASSIST_BENCHMARKS or ../shared/data/benchmarks)")
+    e.add_argument("--rag", action="store_true", help="also run with guideline passages before each question and "
+                                                      "report the change")
+    e.add_argument("--k", type=int, default=3, help="passages per question with --rag (default 3)")
+    e.add_argument("--mode", choices=["loglik", "generate"], default="loglik",
+                   help="loglik: score each option's log-probability (default); generate: read the letter the "
+                        "model writes")
+    e.add_argument("--score", choices=["option", "letter"], default="option",
+                   help="loglik scoring: the option's full text (default, as lm-evaluation-harness) or its letter")
+    e.add_argument("--shots", type=int, default=0, help="worked examples before each question (default 0)")
+    e.add_argument("--chat", action="store_true", help="wrap prompts in the model's chat template (chat models)")
+    e.add_argument("--limit", type=int, help="score only the first N items of each task")
+    e.add_argument("--seed", type=int, default=1234, help="chooses shots and drives the bootstrap (default 1234)")
+    e.add_argument("--max-new-tokens", type=int, default=16, help="generate mode (default 16)")
+    e.add_argument("--include-images", action="store_true", help="IgakuQA: keep questions that need an image")
+    e.add_argument("--pass-marks", help="IgakuQA: JSON file of pass marks for years medassist has none for")
+    e.add_argument("--out", default="medassist-eval", help="results folder (default ./medassist-eval)")
+    e.add_argument("--json", action="store_true", help="print the summary as JSON (per model and task: accuracy, "
+                                                       "interval, items, mode)")
+    add_engine_options(e)
+    e.set_defaults(func=cmd_eval)
