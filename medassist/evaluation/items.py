@@ -11,6 +11,7 @@ Every error names the file, the line (for JSON Lines) and the missing field, and
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def load_pubmedqa_rc(directory: Path) -> list[Item]:
 
 # -- IgakuQA -------------------------------------------------------------------------------
 def load_igakuqa(directory: Path) -> list[Item]:
-    blocks = sorted(p for p in directory.glob("*.jsonl") if p.stem.count("-") == 1 and p.stem[:3].isdigit())
+    blocks = sorted(p for p in directory.glob("*.jsonl") if re.fullmatch(r"\d{3}-[A-Za-z]", p.stem))
     if not blocks:
         raise DataFormatError(f"{directory}: no IgakuQA blocks (files like 112-A.jsonl) found. IgakuQA has no "
                               "licence, so medassist ships no copy: point --data at a folder holding it.")
@@ -237,7 +238,7 @@ def load_task(task: Task, data: Path, include_images: bool = False) -> list[Item
     if task.name in ("pubmedqa-rc", "igakuqa"):
         folders = [data / c for c in task.candidates] if data.is_dir() else []
         for folder in folders:
-            marker = "ori_pqal.json" if task.name == "pubmedqa-rc" else "*-*.jsonl"
+            marker = "ori_pqal.json" if task.name == "pubmedqa-rc" else "[0-9][0-9][0-9]-?.jsonl"
             if folder.is_dir() and list(folder.glob(marker)):
                 items = load_pubmedqa_rc(folder) if task.name == "pubmedqa-rc" else load_igakuqa(folder)
                 break

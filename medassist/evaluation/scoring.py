@@ -5,7 +5,7 @@ the highest per character of the option's text (`acc_norm`, as lm-evaluation-har
 An item that needs k letters (IgakuQA "2つ選べ") takes the k best options.
 
 Generated text is read by one stated rule (`extract_letters`):
-  1. the answer's opening: "B", "(B)", "B.", "B)", "b, d" ... before any other word;
+  1. the answer's opening: "B", "(B)", "B.", "B)", "b, d", "bd" ... before any other word;
   2. else a phrase "answer is B" / "answer: B" / "正解は b" / "答え: b";
   3. else the text of exactly one option appearing in the answer.
 Anything else is unparseable: counted, and scored wrong.
