@@ -33,9 +33,10 @@ def cmd_eval(args, settings: Settings) -> int:
     protocol = Protocol(mode=args.mode, score=args.score, shots=args.shots, chat=args.chat, rag=args.rag, k=args.k,
                         seed=args.seed, max_new_tokens=args.max_new_tokens)
     out = Path(args.out)
+    options = engine_options(args)  # first: --server implies the server engine
     job = Job(models=args.model or ["gemma3-270m"], tasks=parse_tasks(args.task), protocol=protocol, data=data,
               out=out, limit=args.limit, include_images=args.include_images, engine=args.engine,
-              backend_options=engine_options(args), pass_marks=load_pass_marks(args.pass_marks))
+              backend_options=options, pass_marks=load_pass_marks(args.pass_marks))
     progress = (lambda m: print(m, file=sys.stderr))
     summary = evaluate(job, settings, progress=progress, accept_licence=args.accept_licence)
     paths = write_reports(summary, out)

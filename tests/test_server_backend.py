@@ -105,3 +105,38 @@ def test_servers_outside_the_private_network_need_to_be_allowed_by_name():
     check_host("http://8.8.8.8:8000/v1", env={"MEDASSIST_ALLOW_HOSTS": "8.8.8.8"})
     res = run_cli("ask", "hello", "--server", "http://8.8.8.8:8000/v1", "--no-rag", env={"MEDASSIST_ALLOW_HOSTS": ""})
     assert res.returncode == 2 and "patient details" in res.stderr
+
+
+
+class _NoLogprobs(BaseHTTPRequestHandler):
+    """A completions server that, like many hosted and chat-only ones, returns no prompt log-probabilities."""
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.dumps({"choices": [{"text": " B. Because", "index": 0, "logprobs": None}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_eval_against_a_server_without_prompt_logprobs_offers_generate_mode(tmp_path):
+    from .benchmark_samples import write_samples
+
+    data = write_samples(tmp_path / "bench", n=3)
+    server = HTTPServer(("127.0.0.1", 0), _NoLogprobs)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/v1"
+    common = ["eval", "--task", "medqa", "--data", str(data), "--server", url, "--server-model", "m",
+              "--out", str(tmp_path / "out")]
+    res = run_cli(*common)
+    assert res.returncode != 0 and "cannot score log-likelihoods" in res.stderr and "--mode generate" in res.stderr
+    res = run_cli(*common, "--mode", "generate", "--json")
+    assert res.returncode == 0, res.stderr
+    r = json.loads(res.stdout)["results"][0]
+    assert r["mode"] == "generate" and r["items"] == 3 and r["unparseable"] == 0  # " B. Because" reads as B
+    server.shutdown()

@@ -252,30 +252,59 @@ class TransformersBackend:
         return ctx, whole[len(ctx):]
 
     def loglikelihood(self, context: str, continuation: str) -> float:
-        return self.loglikelihood_many(context, [continuation])[0]
+        return self._score_batch([self._split(context, continuation)])[0]
 
     def loglikelihood_many(self, context: str, continuations: list[str]) -> list[float]:
-        """Every continuation after one context, in a single batched forward pass (right-padded)."""
-        pairs = [self._split(context, c) for c in continuations]
-        rows = [ctx + cont for ctx, cont in pairs]
+        """Every continuation after one context (all options of a question): the context is run
+        once, and its key/value cache is shared by all the continuations in one batched pass."""
+        split = [self._split(context, c) for c in continuations]
+        ctx = split[0][0]
+        if not ctx or any(s[0] != ctx for s in split) or any(not cont for _, cont in split):
+            return self._score_batch(split)
+        conts = [cont for _, cont in split]
+        device = self.model.device
+        with torch.inference_mode():
+            out = self.model(input_ids=torch.tensor([ctx], device=device), use_cache=True, logits_to_keep=1)
+            first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
+            scores = [float(first[c[0]]) for c in conts]
+            rest = [c[:-1] for c in conts]  # inputs that predict each continuation's later tokens
+            width = max(len(r) for r in rest)
+            if width == 0:  # single-token options (yes/no/maybe, letters): one pass was enough
+                return scores
+            cache = out.past_key_values
+            cache.batch_repeat_interleave(len(conts))
+            pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+            ids = torch.tensor([r + [pad] * (width - len(r)) for r in rest], device=device)
+            mask = torch.tensor([[1] * (len(ctx) + len(r)) + [0] * (width - len(r)) for r in rest], device=device)
+            positions = (len(ctx) + torch.arange(width, device=device))[None].expand(len(conts), width)
+            logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache).logits
+            logprobs = torch.log_softmax(logits.float(), dim=-1)  # [options, width, vocab]
+        for i, cont in enumerate(conts):
+            if len(cont) > 1:
+                at = torch.arange(len(cont) - 1, device=logprobs.device)
+                scores[i] += float(logprobs[i, at, torch.tensor(cont[1:], device=logprobs.device)].sum())
+        return scores
+
+    def _score_batch(self, split: list[tuple[list[int], list[int]]]) -> list[float]:
+        # Left padding puts every continuation at the right edge, so the vocabulary-wide output
+        # head is computed only for the last few positions. Position ids skip the padding.
+        rows = [ctx + cont for ctx, cont in split]
         width = max(len(r) for r in rows)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=self.model.device)
-        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=self.model.device)
-        # Only the positions that predict continuation tokens need the (vocabulary-wide) output head.
-        keep = width - min(len(ctx) for ctx, _ in pairs) + 1
+        ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows], device=self.model.device)
+        mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=self.model.device)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        keep = max(len(cont) for _, cont in split) + 1
         with torch.inference_mode():
-            logits = self.model(input_ids=ids, attention_mask=mask, logits_to_keep=keep).logits
-            logprobs = torch.log_softmax(logits.float(), dim=-1)
-        first = width - keep  # padded position of logprobs[:, 0]
+            logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=keep).logits
+            logprobs = torch.log_softmax(logits.float(), dim=-1)  # [batch, keep, vocab]
         out = []
-        for b, (ctx, cont) in enumerate(pairs):
+        for b, (_, cont) in enumerate(split):
             if not cont:
                 out.append(0.0)
                 continue
-            positions = torch.arange(len(ctx) - 1 - first, len(ctx) + len(cont) - 1 - first, device=logprobs.device)
-            targets = torch.tensor(cont, device=logprobs.device)
-            out.append(float(logprobs[b, positions, targets].sum()))
+            at = torch.arange(keep - len(cont) - 1, keep - 1, device=logprobs.device)
+            out.append(float(logprobs[b, at, torch.tensor(cont, device=logprobs.device)].sum()))
         return out
 
     def close(self) -> None:
