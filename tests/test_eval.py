@@ -10,14 +10,15 @@ import time
 from pathlib import Path
 
 import pytest
-from .benchmark_samples import BENCH, write_igakuqa, write_samples
-from .conftest import run_cli
 
 from medassist.errors import UserError
 from medassist.evaluation import TASKS, load_task
 from medassist.evaluation.igaku import score_exams
 from medassist.evaluation.prompting import Protocol, build
 from medassist.evaluation.scoring import bootstrap_ci, extract_letters
+
+from .benchmark_samples import BENCH, write_igakuqa, write_samples
+from .conftest import run_cli
 
 
 @pytest.fixture(scope="module")
