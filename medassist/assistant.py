@@ -29,6 +29,23 @@ def validate_question(question: str) -> str:
     return q
 
 
+THREAD_TURNS = 2  # earlier turns a follow-up carries (retrieval and prompt)
+THREAD_ANSWER_CHARS = 400
+
+
+def with_thread(question: str, thread: list[tuple[str, str]] | None) -> tuple[str, str]:
+    """(retrieval query, question as the model sees it) for a follow-up in a conversation.
+
+    Retrieval searches with the earlier questions too, so "and in women?" finds the same topic;
+    the model sees the last turns, shortened, above the follow-up."""
+    turns = [(q, a) for q, a in (thread or []) if q][-THREAD_TURNS:]
+    if not turns:
+        return question, question
+    query = " ".join([q for q, _ in turns] + [question])
+    earlier = "\n".join(f"Earlier question: {q}\nEarlier answer: {a[:THREAD_ANSWER_CHARS]}" for q, a in turns)
+    return query, f"{earlier}\nFollow-up question: {question}"
+
+
 class AnswerStream:
     """Iterate to receive the answer's text as it is generated; then `.answer` holds the whole result.
 
@@ -41,14 +58,14 @@ class AnswerStream:
         self._assistant, self.question, self.passages, self.used_rag = assistant, question, passages, used_rag
         self.gen, self.notices, self.timings, self.k = gen, notices, timings, k
         self.answer: Answer | None = None
-        self._prompt = None
+        self.prompt_question = question  # with a conversation's earlier turns, when there are some
 
     def __iter__(self) -> Iterator[str]:
         a = self._assistant
         backend = a.backend()  # loads on first use (licence notice added there)
         self.notices.extend(a.pop_load_notices())
         started = time.perf_counter()
-        built = a.build_prompt(self.question, self.passages if self.used_rag else None, self.gen.max_new_tokens)
+        built = a.build_prompt(self.prompt_question, self.passages if self.used_rag else None, self.gen.max_new_tokens)
         self.notices.extend(built.notices)
         self.passages = built.passages
         settings = GenerationSettings(**{**self.gen.to_dict(), "stop": tuple(self.gen.stop) + built.stop})
@@ -139,9 +156,15 @@ class Assistant:
 
     # -- the main path ------------------------------------------------------------------------
     def stream(self, question: str, k: int = 5, use_rag: bool = True,
-               gen: GenerationSettings | None = None, filters=None) -> AnswerStream:
-        """Retrieve (within `filters`, a retrieval.SearchFilters) and start generating."""
+               gen: GenerationSettings | None = None, filters=None, passages: list[Passage] | None = None,
+               thread: list[tuple[str, str]] | None = None) -> AnswerStream:
+        """Retrieve (within `filters`, a retrieval.SearchFilters) and start generating.
+
+        passages: evidence already retrieved (a comparison pins one set for every model);
+        thread: earlier (question, answer) turns of a conversation, so a follow-up is understood.
+        """
         question = validate_question(question)
+        search_query, prompt_question = with_thread(question, thread)
         gen = gen or GenerationSettings()
         if gen.max_new_tokens < 1:
             raise UserError("max_new_tokens must be at least 1.")
@@ -150,24 +173,29 @@ class Assistant:
         if emergency:
             notices.append(emergency)
         timings: dict[str, float] = {}
-        passages: list[Passage] = []
-        if use_rag:
+        if use_rag and passages is not None:
+            passages = list(passages)[:k] if k else list(passages)
+        elif use_rag:
             self.retriever.check()  # a missing index is reported before a model is loaded
             started = time.perf_counter()
-            passages = self.retriever.search(question, k, filters=filters)
+            passages = self.retriever.search(search_query, k, filters=filters)
             timings["retrieve"] = time.perf_counter() - started
             if not passages or passages[0].score < WEAK_MATCH:
                 best = f" (best similarity {passages[0].score:.2f})" if passages else ""
                 notices.append(Notice("evidence", f"The library matches this question only weakly{best}; it may "
                                                   "not cover the topic. Treat the answer as unsupported."))
         else:
+            passages = []
             notices.append(Notice("evidence", "Answered without guideline evidence (retrieval off): nothing in "
                                               "this answer is checked against a source."))
-        return AnswerStream(self, question, passages, use_rag, gen, notices, timings, k)
+        stream = AnswerStream(self, question, passages, use_rag, gen, notices, timings, k)
+        stream.prompt_question = prompt_question
+        return stream
 
     def ask(self, question: str, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None,
-            filters=None) -> Answer:
-        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters)
+            filters=None, passages: list[Passage] | None = None, thread: list[tuple[str, str]] | None = None) -> Answer:
+        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters, passages=passages,
+                             thread=thread)
         for _ in stream:
             pass
         return stream.answer

@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_eval import add_eval_parser
     from .cli_index import add_filter_options, add_index_parser
     from .cli_runtime import add_runtime_parsers
+    from .cli_ui import add_ui_parser
 
     p = argparse.ArgumentParser(prog="medassist", description=(
         "Answers clinical questions from practice guidelines with a local language model, citing every passage. "
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_index_parser(sub)
     add_runtime_parsers(sub)
     add_eval_parser(sub)
+    add_ui_parser(sub)
 
     h = sub.add_parser("history", help="past questions and answers")
     h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from .errors import UserError
 from .settings import Settings
@@ -28,15 +27,7 @@ def add_filter_options(parser) -> None:
 def filters_from(args):
     from .retrieval import SearchFilters
 
-    year_from = year_to = None
-    if args.year:
-        m = re.fullmatch(r"\s*(\d{4})?\s*(-)?\s*(\d{4})?\s*", args.year)
-        if not m or not (m.group(1) or m.group(3)):
-            raise UserError(f"--year '{args.year}' is not a year or range: use 2015, 2012-2016, 2014- or -2010.")
-        year_from = int(m.group(1)) if m.group(1) else None
-        year_to = int(m.group(3)) if m.group(3) else (year_from if not m.group(2) else None)
-    return SearchFilters(organisation=args.organisation, year_from=year_from, year_to=year_to,
-                         documents=tuple(args.document))
+    return SearchFilters.from_text(args.organisation, args.year, args.document)
 
 
 def _progress_bar(err):
@@ -129,16 +120,10 @@ def _open(settings: Settings):
 
 
 def cmd_stats(settings: Settings) -> int:
-    index = _open(settings)
-    docs = list(index.documents().values())
-    formats: dict[str, int] = {}
-    for r in docs:
-        formats[r.format] = formats.get(r.format, 0) + 1
-    size = sum(f.stat().st_size for f in index.path.rglob("*") if f.is_file()) if index.path else None
-    print(json.dumps({"location": str(settings.index_location), "documents": len(docs),
-                      "chunks": sum(r.chunks for r in docs), "formats": formats,
-                      "embedder": json.loads((index.docs.metadata or {}).get("embedder", "{}")),
-                      "chunking": index.marker.get("chunking"), "bytes_on_disk": size}, indent=2))
+    from .retrieval import Retriever
+    from .retrieval.manage import Library
+
+    print(json.dumps(Library(Retriever(settings.index_location), settings.library_dir).stats(), indent=2))
     return 0
 
 

@@ -43,6 +43,23 @@ class SearchFilters:
     year_to: int | None = None
     documents: tuple[str, ...] = ()
 
+    @classmethod
+    def from_text(cls, organisation: str | None = None, year: str | None = None, documents=()) -> SearchFilters:
+        """From what a person types: year '2015', '2012-2016', '2014-' or '-2010'; documents as ids."""
+        import re
+
+        year_from = year_to = None
+        if year and year.strip():
+            m = re.fullmatch(r"\s*(\d{4})?\s*(-)?\s*(\d{4})?\s*", year)
+            if not m or not (m.group(1) or m.group(3)):
+                raise UserError(f"Year '{year}' is not a year or range: use 2015, 2012-2016, 2014- or -2010.")
+            year_from = int(m.group(1)) if m.group(1) else None
+            year_to = int(m.group(3)) if m.group(3) else (year_from if not m.group(2) else None)
+        if isinstance(documents, str):
+            documents = [d for d in re.split(r"[,\s]+", documents) if d]
+        return cls(organisation=(organisation or "").strip() or None, year_from=year_from, year_to=year_to,
+                   documents=tuple(documents or ()))
+
     def __bool__(self) -> bool:
         return bool(self.organisation or self.year_from or self.year_to or self.documents)
 

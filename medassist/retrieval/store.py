@@ -306,6 +306,11 @@ class GuidelineIndex:
                  for i, t, m, e in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"])}
         return [found[i] for i in ids if i in found]
 
+    def document_passages(self, key: str) -> list[Passage]:
+        """The chunks of one document, in the order they were stored (reading order)."""
+        res = self._read(lambda: self.chunks.get(where={"doc_key": key}, include=["documents", "metadatas"]))
+        return [_passage(i, t, m, 0.0) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"])]
+
     def chunks_of(self, key: str) -> int:
         return len(self.chunks.get(where={"doc_key": key}, include=[])["ids"])
 

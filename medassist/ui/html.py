@@ -1,0 +1,99 @@
+"""HTML for the web UI, built from escaped text only.
+
+Model output and document text are data: every string is escaped before it is placed in markup,
+so a `<script>` or `<img onerror>` inside a guideline or an answer is shown as text. The only tags
+are the ones written here; links are http(s) only.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from ..types import DISCLAIMER
+
+CSS = """
+.ma-banner{background:#fff4e5;border:1px solid #f0b35a;border-radius:6px;padding:8px 12px;color:#5a3700}
+.ma-emergency{background:#fde8e8;border:2px solid #c81e1e;border-radius:6px;padding:8px 12px;color:#7a0b0b;font-weight:600;margin:6px 0}
+.ma-turn{border-bottom:1px solid #ddd;padding:8px 0}
+.ma-q{font-weight:600;margin-bottom:4px}
+.ma-answer{white-space:pre-wrap}
+.ma-notice{color:#6b4f00;font-size:0.9em}
+.ma-src{border-left:3px solid #bbb;padding:4px 8px;margin:6px 0}
+.ma-src:target{border-left-color:#1c64f2;background:#eef4ff}
+.ma-src-text{white-space:pre-wrap;font-size:0.9em}
+.ma-cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:10px}
+.ma-col{border:1px solid #ddd;border-radius:6px;padding:8px}
+.ma-metrics{font-size:0.85em;color:#555}
+"""
+
+
+def esc(text) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def banner(where: str) -> str:
+    return (f'<div class="ma-banner" id="ma-banner"><b>{esc(DISCLAIMER)}</b><br>'
+            f'<span id="ma-where">{esc(where)}</span></div>')
+
+
+def _link(url: str) -> str:
+    if not re.match(r"^https?://", url or ""):
+        return ""
+    return f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">link</a>'
+
+
+def cite_links(escaped_text: str, anchor: str, n_sources: int) -> str:
+    """Turn each valid [n] of already-escaped text into a link to its passage."""
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        if 1 <= n <= n_sources:
+            return f'<a class="ma-cite" href="#{anchor}-{n}">[{n}]</a>'
+        return m.group(0)
+
+    return re.sub(r"\[(\d+)\]", link, escaped_text)
+
+
+def evidence(passages: list[dict], anchor: str) -> str:
+    """passages: source dicts of an answer document (n, title, organisation, year, locator, url, text)."""
+    if not passages:
+        return '<div class="ma-notice">No passages (retrieval off, or nothing retrieved).</div>'
+    out = []
+    for src in passages:
+        who = ", ".join(str(x) for x in (src.get("organisation"), src.get("year")) if x)
+        out.append(f'<div class="ma-src" id="{anchor}-{src["n"]}"><b>[{src["n"]}] {esc(src["title"])}</b>'
+                   f'{" — " + esc(who) if who else ""} · {esc(src.get("locator", ""))} · '
+                   f'<code>{esc(src["document_id"])}</code>{_link(src.get("url", ""))}'
+                   f'<div class="ma-src-text">{esc(src["text"])}</div></div>')
+    return "".join(out)
+
+
+def notices(items: list[dict], kinds_skip=("emergency",)) -> str:
+    return "".join(f'<div class="ma-notice">{esc(n["message"])}</div>' for n in items if n["kind"] not in kinds_skip)
+
+
+def emergency(items: list[dict]) -> str:
+    return "".join(f'<div class="ma-emergency" role="alert">⚠ {esc(n["message"])}</div>'
+                   for n in items if n["kind"] == "emergency")
+
+
+def answer_body(doc: dict, anchor: str) -> str:
+    """A finished answer: each sentence with the passage that supports it, [n] linked to that passage."""
+    from ..grounding import annotated
+    from ..render import _sentences
+
+    checked = _sentences(doc)
+    text = annotated(checked) if checked else (doc["answer"] or "(no answer)")
+    return f'<div class="ma-answer">{cite_links(esc(text), anchor, len(doc["sources"]))}</div>'
+
+
+def turn(question: str, body: str, notices_html: str = "", emergency_html: str = "", extra: str = "") -> str:
+    return (f'<div class="ma-turn">{emergency_html}<div class="ma-q">Q: {esc(question)}</div>{body}'
+            f'{notices_html}{extra}</div>')
+
+
+def streaming_body(text: str) -> str:
+    return f'<div class="ma-answer">{esc(text)}<span class="ma-cursor">▍</span></div>'
+
+
+def error(message: str) -> str:
+    return f'<div class="ma-emergency" role="status">{esc(message)}</div>'

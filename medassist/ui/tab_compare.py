@@ -1,0 +1,99 @@
+"""Compare: 2-4 models answer one question over the identical evidence, streamed in columns."""
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+
+from ..errors import UserError
+from ..types import GenerationSettings
+from . import html as H
+from .tab_ask import sources_of
+
+
+def columns_html(result, labels: dict[str, str] | None = None, anchor: str = "ma-cmp") -> str:
+    """One column per model; `labels` hides identities (the arena)."""
+    cols = []
+    for variant, col in result.columns.items():
+        name = (labels or {}).get(variant, variant)
+        if col.error:
+            body = H.error(col.error)
+        elif col.answer is not None:
+            body = H.answer_body(col.answer.to_dict(), anchor)
+        else:
+            body = H.streaming_body(col.text.lstrip())
+        metrics = []
+        if col.first_token_s is not None:
+            metrics.append(f"first token {col.first_token_s:.2f} s")
+        if col.done and col.seconds is not None:
+            metrics.append(f"total {col.seconds:.2f} s")
+        if col.tokens_per_s:
+            metrics.append(f"{col.tokens_per_s:.1f} tokens/s")
+        cols.append(f'<div class="ma-col" data-model="{H.esc(name)}"><b>{H.esc(name)}</b>'
+                    f'<div class="ma-metrics">{H.esc(" · ".join(metrics))}</div>{body}</div>')
+    return f'<div class="ma-cols">{"".join(cols)}</div>'
+
+
+def stream_comparison(services, question, variants, k, max_new, labels=None, anchor="ma-cmp"):
+    """Yields (columns html, evidence html, Comparison) as the models write."""
+    from ..compare import compare
+
+    shown = 0.0
+    result = None
+    for result in compare(services.pool, question, variants, k=int(k),
+                          gen=GenerationSettings(max_new_tokens=int(max_new))):
+        if result.done or time.monotonic() - shown > 0.15:
+            shown = time.monotonic()
+            alarm = ""
+            from ..safety import emergency_notice
+
+            notice = emergency_notice(result.question)
+            if notice:
+                alarm = H.emergency([notice.__dict__])
+            yield alarm + columns_html(result, labels, anchor), H.evidence(sources_of(result.passages), anchor), result
+    if result is not None:
+        yield columns_html(result, labels, anchor), H.evidence(sources_of(result.passages), anchor), result
+
+
+def build(services) -> None:
+    picks = services.variants[:2] if len(services.variants) >= 2 else services.variants
+    models = gr.CheckboxGroup(services.variants, value=picks, label="Models (2 to 4)", elem_id="ma-cmp-models")
+    question = gr.Textbox(label="Question", lines=2, elem_id="ma-cmp-question")
+    with gr.Row():
+        k = gr.Slider(1, 10, value=4, step=1, label="Passages (k)")
+        max_new = gr.Slider(16, 512, value=96, step=16, label="Max new tokens")
+    with gr.Row():
+        run = gr.Button("Compare", variant="primary", elem_id="ma-cmp-run")
+        stop = gr.Button("Stop", elem_id="ma-cmp-stop")
+        export = gr.Button("Export Markdown + JSON", elem_id="ma-cmp-export")
+    cols = gr.HTML(elem_id="ma-cmp-cols")
+    gr.Markdown("**Evidence, retrieved once and given to every model**")
+    evidence = gr.HTML(elem_id="ma-cmp-evidence")
+    files = gr.File(label="Exported comparison", file_count="multiple", interactive=False, elem_id="ma-cmp-files")
+    last = gr.State(None)
+
+    def go(q, chosen, k_, max_new_):
+        try:
+            if not 2 <= len(chosen or []) <= 4:
+                raise UserError("Pick 2 to 4 models to compare.")
+            for html_cols, html_ev, result in stream_comparison(services, q, chosen, k_, max_new_):
+                yield html_cols, html_ev, (result.to_dict() if result.done else None)
+        except UserError as exc:
+            yield H.error(str(exc)), "", None
+
+    def save(doc):
+        if not doc:
+            raise gr.Error("Run a comparison first.")
+        from ..compare import markdown
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        md, js = services.exports / f"comparison-{stamp}.md", services.exports / f"comparison-{stamp}.json"
+        md.write_text(markdown(doc), encoding="utf-8")
+        import json
+
+        js.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        return [str(md), str(js)]
+
+    event = run.click(go, [question, models, k, max_new], [cols, evidence, last], api_name="compare")
+    stop.click(None, None, None, cancels=[event])
+    export.click(save, [last], [files], api_name=False)
