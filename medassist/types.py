@@ -92,6 +92,17 @@ class Answer:
     def emergency(self) -> Notice | None:
         return next((n for n in self.notices if n.kind == "emergency"), None)
 
+    # Rich display in Jupyter: an Answer shows itself as cited Markdown / escaped HTML.
+    def _repr_markdown_(self) -> str:
+        from .render import answer_markdown
+
+        return answer_markdown(self.to_dict())
+
+    def _repr_html_(self) -> str:
+        from .htmlview import answer_page
+
+        return answer_page(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON document of `medassist ask --json` (schema medassist.answer/1)."""
         return {

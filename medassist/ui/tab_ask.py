@@ -5,9 +5,9 @@ import time
 
 import gradio as gr
 
+from .. import htmlview as H
 from ..errors import UserError
 from ..types import GenerationSettings
-from . import html as H
 
 
 def sources_of(passages) -> list[dict]:

@@ -5,33 +5,11 @@ import time
 
 import gradio as gr
 
+from .. import htmlview as H
 from ..errors import UserError
+from ..htmlview import columns_html
 from ..types import GenerationSettings
-from . import html as H
 from .tab_ask import sources_of
-
-
-def columns_html(result, labels: dict[str, str] | None = None, anchor: str = "ma-cmp") -> str:
-    """One column per model; `labels` hides identities (the arena)."""
-    cols = []
-    for variant, col in result.columns.items():
-        name = (labels or {}).get(variant, variant)
-        if col.error:
-            body = H.error(col.error)
-        elif col.answer is not None:
-            body = H.answer_body(col.answer.to_dict(), anchor)
-        else:
-            body = H.streaming_body(col.text.lstrip())
-        metrics = []
-        if col.first_token_s is not None:
-            metrics.append(f"first token {col.first_token_s:.2f} s")
-        if col.done and col.seconds is not None:
-            metrics.append(f"total {col.seconds:.2f} s")
-        if col.tokens_per_s:
-            metrics.append(f"{col.tokens_per_s:.1f} tokens/s")
-        cols.append(f'<div class="ma-col" data-model="{H.esc(name)}"><b>{H.esc(name)}</b>'
-                    f'<div class="ma-metrics">{H.esc(" · ".join(metrics))}</div>{body}</div>')
-    return f'<div class="ma-cols">{"".join(cols)}</div>'
 
 
 def stream_comparison(services, question, variants, k, max_new, labels=None, anchor="ma-cmp"):

@@ -6,8 +6,8 @@ import time
 
 import gradio as gr
 
+from .. import htmlview as H
 from ..errors import UserError
-from . import html as H
 
 
 def _rows(services, search: str | None = None) -> list[list]:

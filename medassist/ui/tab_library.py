@@ -7,8 +7,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from .. import htmlview as H
 from ..errors import UserError
-from . import html as H
 
 FILE_TYPES = [".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".docx", ".jsonl", ".xml"]
 COLUMNS = ["document", "title", "organisation", "year", "chunks", "format", "sources"]
@@ -43,7 +43,7 @@ def build(services) -> None:
     detail = gr.HTML(elem_id="ma-lib-detail")
     stats = gr.JSON(label="Index statistics", value=lambda: _stats(services), elem_id="ma-lib-stats")
 
-    def ingest(uploaded, progress=gr.Progress()):
+    def ingest(uploaded, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a progress bar)
         if not uploaded:
             raise gr.Error("Choose files to upload first.")
         root = upload_root()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..types import DISCLAIMER
+from .types import DISCLAIMER
 
 CSS = """
 .ma-banner{background:#fff4e5;border:1px solid #f0b35a;border-radius:6px;padding:8px 12px;color:#5a3700}
@@ -78,8 +78,8 @@ def emergency(items: list[dict]) -> str:
 
 def answer_body(doc: dict, anchor: str) -> str:
     """A finished answer: each sentence with the passage that supports it, [n] linked to that passage."""
-    from ..grounding import annotated
-    from ..render import _sentences
+    from .grounding import annotated
+    from .render import _sentences
 
     checked = _sentences(doc)
     text = annotated(checked) if checked else (doc["answer"] or "(no answer)")
@@ -97,3 +97,34 @@ def streaming_body(text: str) -> str:
 
 def error(message: str) -> str:
     return f'<div class="ma-emergency" role="status">{esc(message)}</div>'
+
+
+def answer_page(doc: dict, anchor: str | None = None) -> str:
+    """A whole answer document as one self-contained HTML fragment (notebooks, exports)."""
+    anchor = anchor or f"ma-src-h{doc.get('history_id') or id(doc)}"
+    return (f"<style>{CSS}</style>" + banner("Research output; check every cited passage.")
+            + turn(doc["question"], answer_body(doc, anchor), notices(doc["notices"]), emergency(doc["notices"]))
+            + f'<div class="ma-metrics">model {esc(doc["model"])}</div>' + evidence(doc["sources"], anchor))
+
+
+def columns_html(result, labels: dict[str, str] | None = None, anchor: str = "ma-cmp") -> str:
+    """One column per model; `labels` hides identities (the arena)."""
+    cols = []
+    for variant, col in result.columns.items():
+        name = (labels or {}).get(variant, variant)
+        if col.error:
+            body = error(col.error)
+        elif col.answer is not None:
+            body = answer_body(col.answer.to_dict(), anchor)
+        else:
+            body = streaming_body(col.text.lstrip())
+        metrics = []
+        if col.first_token_s is not None:
+            metrics.append(f"first token {col.first_token_s:.2f} s")
+        if col.done and col.seconds is not None:
+            metrics.append(f"total {col.seconds:.2f} s")
+        if col.tokens_per_s:
+            metrics.append(f"{col.tokens_per_s:.1f} tokens/s")
+        cols.append(f'<div class="ma-col" data-model="{esc(name)}"><b>{esc(name)}</b>'
+                    f'<div class="ma-metrics">{esc(" · ".join(metrics))}</div>{body}</div>')
+    return f'<div class="ma-cols">{"".join(cols)}</div>'

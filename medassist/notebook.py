@@ -1,0 +1,92 @@
+"""Jupyter: a widget with a question box, model picker, streaming output, citations and a compare mode.
+
+    from medassist.notebook import AssistantWidget
+    w = AssistantWidget()          # shows itself when it is the cell's last expression
+    answer = w.ask("Who should be screened for lung cancer?")    # also callable from code
+    result = w.compare("...", ["gemma3-270m", "gemma3-270m@llamacpp"])
+
+The plain API needs no widget: `Assistant(...).ask(...)` returns an Answer that renders itself as
+cited HTML (or Markdown) in a notebook. Both go through the same core as the CLI and the web UI.
+"""
+from __future__ import annotations
+
+import time
+
+from . import htmlview as H
+from .errors import UserError
+from .types import GenerationSettings
+
+
+class AssistantWidget:
+    def __init__(self, variants: list[str] | None = None, settings=None, pool=None, k: int = 5,
+                 max_new_tokens: int = 160):
+        try:
+            import ipywidgets as W
+        except ImportError:
+            raise UserError("The notebook widget needs ipywidgets: pip install 'medassist[notebook]'") from None
+        from .pool import ModelPool, default_variants
+        from .settings import Settings
+
+        self.pool = pool or ModelPool(settings or Settings.from_env(), progress=lambda m: None)
+        self.variants = variants or default_variants()
+        self.k, self.max_new_tokens = k, max_new_tokens
+        self.mode = W.ToggleButtons(options=["Ask", "Compare"], value="Ask")
+        self.model = W.Dropdown(options=self.variants, value=self.variants[0], description="Model")
+        self.models = W.SelectMultiple(options=self.variants, value=tuple(self.variants[:2]), description="Compare")
+        self.question = W.Textarea(placeholder="Ask a clinical question", layout=W.Layout(width="100%"))
+        self.button = W.Button(description="Run", button_style="primary")
+        self.output = W.HTML()
+        self.button.on_click(lambda _: self.run())
+        where = "Questions stay on this machine: the models and the guideline library run locally."
+        self.box = W.VBox([W.HTML(f"<style>{H.CSS}</style>{H.banner(where)}"),
+                           W.HBox([self.mode, self.model, self.models]), self.question, self.button, self.output])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.box)
+
+    def _show(self, html: str) -> None:
+        self.output.value = f"<style>{H.CSS}</style>{html}"
+
+    def run(self):
+        try:
+            if self.mode.value == "Compare":
+                return self.compare()
+            return self.ask()
+        except UserError as exc:
+            self._show(H.error(str(exc)))
+
+    def ask(self, question: str | None = None, model: str | None = None):
+        """Stream an answer into the widget; returns the finished Answer."""
+        question = question if question is not None else self.question.value
+        variant = model or self.model.value
+        anchor = f"ma-nb-{int(time.time() * 1000)}"
+        with self.pool.generating(variant) as assistant:
+            stream = assistant.stream(question, k=self.k, gen=GenerationSettings(max_new_tokens=self.max_new_tokens))
+            alarm = H.emergency([n.__dict__ for n in stream.notices])
+            text = ""
+            for piece in stream:
+                text += piece
+                self._show(H.turn(question, H.streaming_body(text.lstrip()), "", alarm))
+            answer = stream.answer
+        doc = answer.to_dict()
+        self._show(H.turn(question, H.answer_body(doc, anchor), H.notices(doc["notices"]), H.emergency(doc["notices"]))
+                   + H.evidence(doc["sources"], anchor))
+        return answer
+
+    def compare(self, question: str | None = None, models: list[str] | None = None):
+        """Several models over the same retrieved evidence, in columns; returns the Comparison."""
+        from .compare import compare
+
+        question = question if question is not None else self.question.value
+        chosen = list(models or self.models.value)
+        if len(chosen) < 2:
+            raise UserError("Pick at least two models to compare.")
+        result = None
+        for result in compare(self.pool, question, chosen, k=self.k,
+                              gen=GenerationSettings(max_new_tokens=self.max_new_tokens)):
+            self._show(H.columns_html(result))
+        self._show(H.columns_html(result) + H.evidence([{"n": i, **p.to_dict(), "locator": p.locator()}
+                                                      for i, p in enumerate(result.passages, 1)], "ma-cmp"))
+        return result
