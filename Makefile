@@ -12,7 +12,7 @@ export MEDASSIST_GUIDELINES_MIRROR ?= $(MIRROR)
 endif
 export MEDASSIST_SHARED_DATA ?= $(abspath $(SHARED))
 
-.PHONY: demo test install gguf bench
+.PHONY: demo test install gguf bench ui
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,10 +38,21 @@ demo: $(VENV)/.installed
 	# The demo shows the default model's licence (Gemma Terms of Use) and accepts it for you.
 	$(VENV)/bin/medassist ask "$(QUESTION)" --accept-licence
 
-test: $(VENV)/.installed $(VENV)/.gguf
+# The web UI's browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+$(VENV)/.browser:
+	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	touch $@
+
+test: $(VENV)/.installed $(VENV)/.gguf $(VENV)/.browser
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/bench_library.py
 	$(VENV)/bin/python bench/retrieval_quality.py
 	$(VENV)/bin/python bench/bench_ask_path.py
+	$(VENV)/bin/python bench/bench_eval.py
+
+# The research web UI on http://127.0.0.1:7860 (after `make demo`).
+ui: $(VENV)/.installed $(VENV)/.gguf
+	$(VENV)/bin/medassist ui
