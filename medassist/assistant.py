@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from .catalogue import DEFAULT_MODEL, get_spec
 from .errors import UserError
 from .grounding import check_support
+from .parts import SharedParts
 from .safety import emergency_notice
 from .settings import Settings
 from .types import Answer, GenerationSettings, Notice, Passage
@@ -86,7 +87,7 @@ class AnswerStream:
                                self.timings, self.used_rag, self.k)
 
 
-class Assistant:
+class Assistant(SharedParts):
     """Owns one model and one retriever. Front ends hold one Assistant and call ask() or stream()."""
 
     def __init__(self, settings: Settings | None = None, model: str = DEFAULT_MODEL, engine: str | None = None,
@@ -111,22 +112,6 @@ class Assistant:
         self.confirm = confirm  # front ends that can ask: (licence text) -> accepted?
 
     # -- parts, loaded lazily -------------------------------------------------------------------
-    @property
-    def retriever(self):
-        if self._retriever is None:
-            from .retrieval import Retriever
-
-            self._retriever = Retriever(self.settings.index_location)
-        return self._retriever
-
-    @property
-    def history(self):
-        if self._history is None:
-            from .history import History
-
-            self._history = History(self.settings.history_db)
-        return self._history
-
     def backend(self):
         if self._backend is None:
             from .backends import load_backend

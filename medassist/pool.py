@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .catalogue import CATALOGUE, get_spec
 from .errors import UserError
+from .parts import SharedParts
 
 ENGINE_SUFFIXES = {"llamacpp": ("llamacpp", {}), "nf4": ("transformers", {"quant": "nf4"}),
                    "int8": ("transformers", {"quant": "int8"}), "transformers": ("transformers", {}),
@@ -73,7 +74,7 @@ class _Slot:
     last_used: float = 0.0
 
 
-class ModelPool:
+class ModelPool(SharedParts):
     def __init__(self, settings, retriever=None, history=None, budget_gib: float | None = None,
                  max_waiting: int = 2, progress: Callable[[str], None] = print, backend_options: dict | None = None):
         self.settings = settings
@@ -94,27 +95,11 @@ class ModelPool:
             if slot is None:
                 model, engine, options = parse_variant(variant)
                 a = Assistant(self.settings, model=model, engine=engine, progress=self.progress,
-                              backend_options={**self.backend_options, **options}, retriever=self._retriever,
-                              history=self._history)
+                              backend_options={**self.backend_options, **options}, retriever=self.retriever,
+                              history=self.history)  # one retriever and one log for every model
                 slot = self._slots[variant] = _Slot(a)
             self._slots.move_to_end(variant)
             return slot.assistant
-
-    @property
-    def retriever(self):
-        if self._retriever is None:
-            from .retrieval import Retriever
-
-            self._retriever = Retriever(self.settings.index_location)
-        return self._retriever
-
-    @property
-    def history(self):
-        if self._history is None:
-            from .history import History
-
-            self._history = History(self.settings.history_db)
-        return self._history
 
     def loaded(self) -> dict[str, float]:
         return {v: round(s.gib, 3) for v, s in self._slots.items() if s.assistant._backend is not None}
