@@ -188,6 +188,9 @@ def test_the_api_through_gradio_client(ui):
     thread_html, evidence_html, box = client.predict("Who should be screened for lung cancer?", "gemma3-270m@nf4", 3,
                                                      48, "", "", "", api_name="/ask")
     assert "ma-answer" in thread_html and "ma-src" in evidence_html and box == ""
+    urgent, _, _ = client.predict("Patient has sudden facial droop and slurred speech: which test first?",
+                                  "gemma3-270m", 2, 16, "", "", "", api_name="/ask")
+    assert 0 <= urgent.index("ma-emergency") < urgent.index("ma-answer")  # the notice comes above the answer
     cols, ev = client.predict("Who should be screened for lung cancer?", ["gemma3-270m", "gemma3-270m@nf4"], 3,
                                  32, api_name="/compare")
     assert cols.count('class="ma-col"') == 2
