@@ -212,3 +212,16 @@ def test_bad_requests_get_clear_messages(samples, tmp_path):
         p.write_text("")
     res = run_cli("eval", "--task", "igakuqa", "--data", str(empty), "--out", str(tmp_path))
     assert "holds no items" in res.stderr
+
+
+def test_chat_format_wraps_the_prompt_and_scores_right_after_the_assistant_header(samples):
+    from medassist.catalogue import get_spec
+    from medassist.evaluation.runner import _chat_wrap
+
+    item = load_task(TASKS["medqa"], samples)[0]
+    wrap = _chat_wrap(get_spec("med42-8b"), Protocol(chat=True))
+    p = build(item, Protocol(chat=True, score="letter"), [], chat_wrap=wrap)
+    assert p.text.startswith("<|begin_of_text|><|start_header_id|>user<|end_header_id|>")
+    assert p.text.endswith("<|start_header_id|>assistant<|end_header_id|>\n\n")
+    assert p.continuations["A"] == "A"  # no space after the header
+    assert Protocol(chat=True, shots=3).label() == "loglik-option-3shot-chat"

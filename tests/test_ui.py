@@ -83,16 +83,17 @@ def test_a_follow_up_keeps_the_thread_and_stop_really_stops(page):
     assert page.locator("#ma-thread .ma-turn").count() == 2  # the first turn is still shown
     page.wait_for_selector("#ma-thread .ma-cursor")
     page.locator("#ma-stop").click()
-    page.wait_for_timeout(1500)
-    frozen = page.locator("#ma-thread").inner_text()
+    page.wait_for_selector("#ma-thread :text('Stopped.')", timeout=30_000)
+    frozen = page.locator("#ma-thread .ma-turn").all_inner_texts()
     page.wait_for_timeout(2500)
-    assert page.locator("#ma-thread").inner_text() == frozen  # nothing more arrives after Stop
+    assert page.locator("#ma-thread .ma-turn").all_inner_texts() == frozen  # nothing more arrives after Stop
     # the model is free again at once: a new question is answered, not refused as busy
     page.locator("#ma-new").click()
     page.locator("#ma-question textarea").fill("Who should be screened for lung cancer?")
     page.locator("#ma-ask").click()
     page.wait_for_selector("#ma-thread .ma-turn .ma-answer:not(:has(.ma-cursor))", timeout=180_000)
     assert "busy" not in page.locator("#ma-thread").inner_text()
+    assert "And what about women" not in page.locator("#ma-thread").inner_text()  # a new conversation
 
 
 def test_compare_two_models_on_pinned_evidence_and_export(page):

@@ -25,6 +25,10 @@ def render_thread(turns: list[dict], pending: str = "") -> str:
     return "".join(out) + pending
 
 
+def stop(control: dict) -> None:
+    control["stop"] = True  # the running answer sees it at its next piece and ends generation
+
+
 def build(services) -> None:
     with gr.Row():
         with gr.Column(scale=3):
@@ -46,8 +50,10 @@ def build(services) -> None:
             gr.Markdown("**Evidence** (the passages the model was given; each [n] in the answer links here)")
             evidence_html = gr.HTML(elem_id="ma-evidence")
     turns = gr.State([])
+    control = gr.State({"stop": False})  # this session's Stop flag, read between streamed pieces
 
-    def ask(q, state, variant, k_, max_new_, org, yr, docs):
+    def ask(q, state, variant, k_, max_new_, org, yr, docs, ctl):
+        ctl["stop"] = False
         state = list(state or [])
         if not (q or "").strip():
             yield state, render_thread(state, H.error("Type a question first.")), gr.update(), gr.update()
@@ -69,12 +75,18 @@ def build(services) -> None:
                 try:
                     for piece in pieces:
                         text += piece
+                        if ctl.get("stop"):
+                            break
                         if time.monotonic() - shown > 0.1:
                             shown = time.monotonic()
                             yield state, render_thread(state, H.turn(q, H.streaming_body(text.lstrip()), "", alarm)), \
                                 panel, gr.update()
                 finally:
-                    pieces.close()  # Stop (or a closed page) ends generation here
+                    pieces.close()  # Stop (or a closed page) ends generation here, and frees the model
+                if stream.answer is None:  # stopped: keep what was written, marked as such
+                    yield state, render_thread(state, H.turn(q, H.streaming_body(text.lstrip()).replace(
+                        '<span class="ma-cursor">▍</span>', "") + H.error("Stopped."), "", alarm)), panel, gr.update()
+                    return
                 doc = stream.answer.to_dict()
         except UserError as exc:
             yield state, render_thread(state, H.turn(q, H.error(str(exc)))), gr.update(), gr.update()
@@ -82,8 +94,8 @@ def build(services) -> None:
         state.append({"question": q, "doc": doc})
         yield state, render_thread(state), H.evidence(doc["sources"], anchor), ""
 
-    event = gr.on([ask_btn.click, question.submit], ask,
-                  [question, turns, model, k, max_new, organisation, year, documents],
-                  [turns, thread_html, evidence_html, question], api_name="ask")
-    stop_btn.click(None, None, None, cancels=[event])
+    gr.on([ask_btn.click, question.submit], ask,
+          [question, turns, model, k, max_new, organisation, year, documents, control],
+          [turns, thread_html, evidence_html, question], api_name="ask")
+    stop_btn.click(stop, [control], None, api_name=False, queue=False)
     new_btn.click(lambda: ([], "", ""), None, [turns, thread_html, evidence_html], api_name=False)

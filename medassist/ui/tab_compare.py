@@ -12,7 +12,7 @@ from ..types import GenerationSettings
 from .tab_ask import sources_of
 
 
-def stream_comparison(services, question, variants, k, max_new, labels=None, anchor="ma-cmp"):
+def stream_comparison(services, question, variants, k, max_new, labels=None, anchor="ma-cmp", control=None):
     """Yields (columns html, evidence html, Comparison) as the models write."""
     from ..compare import compare
 
@@ -20,6 +20,8 @@ def stream_comparison(services, question, variants, k, max_new, labels=None, anc
     result = None
     for result in compare(services.pool, question, variants, k=int(k),
                           gen=GenerationSettings(max_new_tokens=int(max_new))):
+        if control is not None and control.get("stop"):
+            break  # closing compare() stops every model
         if result.done or time.monotonic() - shown > 0.15:
             shown = time.monotonic()
             alarm = ""
@@ -49,12 +51,14 @@ def build(services) -> None:
     evidence = gr.HTML(elem_id="ma-cmp-evidence")
     files = gr.File(label="Exported comparison", file_count="multiple", interactive=False, elem_id="ma-cmp-files")
     last = gr.State(None)
+    control = gr.State({"stop": False})
 
-    def go(q, chosen, k_, max_new_):
+    def go(q, chosen, k_, max_new_, ctl):
+        ctl["stop"] = False
         try:
             if not 2 <= len(chosen or []) <= 4:
                 raise UserError("Pick 2 to 4 models to compare.")
-            for html_cols, html_ev, result in stream_comparison(services, q, chosen, k_, max_new_):
+            for html_cols, html_ev, result in stream_comparison(services, q, chosen, k_, max_new_, control=ctl):
                 yield html_cols, html_ev, (result.to_dict() if result.done else None)
         except UserError as exc:
             yield H.error(str(exc)), "", None
@@ -72,6 +76,8 @@ def build(services) -> None:
         js.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
         return [str(md), str(js)]
 
-    event = run.click(go, [question, models, k, max_new], [cols, evidence, last], api_name="compare")
-    stop.click(None, None, None, cancels=[event])
+    from .tab_ask import stop as stop_flag
+
+    run.click(go, [question, models, k, max_new, control], [cols, evidence, last], api_name="compare")
+    stop.click(stop_flag, [control], None, api_name=False, queue=False)
     export.click(save, [last], [files], api_name=False)
