@@ -52,6 +52,19 @@ def default_variants() -> list[str]:
     return out
 
 
+def estimated_gib(variant: str) -> float:
+    """Weights' memory before loading: GGUF as shipped, bitsandbytes as quantized, else 16-bit."""
+    from .catalogue import BYTES_PER_PARAM
+
+    model, engine, options = parse_variant(variant)
+    spec = get_spec(model)
+    if (engine or spec.backend) in ("llamacpp", "server"):
+        per_param = BYTES_PER_PARAM.get(spec.quantization, 0.61) if engine != "server" else 0.0
+    else:
+        per_param = BYTES_PER_PARAM.get(options.get("quant") or "bf16", 2.0)
+    return spec.params_b * 1e9 * per_param / 2**30
+
+
 def measured_gib(backend) -> float:
     """Memory the loaded weights take: parameters and buffers (transformers) or the GGUF file (llama.cpp)."""
     model = getattr(backend, "model", None)
@@ -105,9 +118,7 @@ class ModelPool(SharedParts):
         return {v: round(s.gib, 3) for v, s in self._slots.items() if s.assistant._backend is not None}
 
     def _make_room(self, variant: str) -> None:
-        model, _, options = parse_variant(variant)
-        spec = get_spec(model)
-        need = spec.weights_gb * 1e9 / 2**30 if options.get("quant") is None else spec.params_b * 0.55
+        need = estimated_gib(variant)
         with self._guard:
             for other, slot in list(self._slots.items()):
                 if sum(self.loaded().values()) + need <= self.budget_gib:
