@@ -13,7 +13,8 @@ from .benchmark_samples import BENCH
 lm_eval = pytest.importorskip("lm_eval", reason="lm-evaluation-harness is the reference (the 'reference' extra)")
 
 
-@pytest.mark.parametrize(("task", "n"), [("pubmedqa", 100), ("medqa", 8)]  # lm-eval takes ~6 s a MedQA item here)
+# lm-eval takes ~6 s a MedQA item here (it does not share the question across options): 8 of them
+@pytest.mark.parametrize(("task", "n"), [("pubmedqa", 100), ("medqa", 8)])
 def test_loglik_accuracy_matches_lm_eval(task, n, tmp_path, model_cache, monkeypatch):
     from medassist.evaluation.reference import lm_eval_scores
 
