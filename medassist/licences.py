@@ -25,9 +25,12 @@ def _read(config_file: Path) -> dict:
 
 
 def _write(config_file: Path, config: dict) -> None:
-    Path(config_file).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(f"{config_file}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(config, indent=2))
+    import tempfile
+
+    config_file = Path(config_file)
+    fd, tmp = tempfile.mkstemp(dir=config_file.parent, prefix=f"{config_file.name}.tmp-")  # unique per writer
+    with os.fdopen(fd, "w") as f:
+        f.write(json.dumps(config, indent=2))
     os.replace(tmp, config_file)
 
 
@@ -45,7 +48,18 @@ def accepted_by_env(spec: ModelSpec, env: dict | None = None) -> bool:
 def require_licence(spec: ModelSpec, config_file: Path, accept: bool = False,
                     confirm: Callable[[str], bool] | None = None) -> Notice | None:
     """Make sure `spec`'s licence was accepted; return the notice to show when it is accepted now.
-    Raises UserError (nothing loaded) when it was not accepted and cannot be asked."""
+    Raises UserError (nothing loaded) when it was not accepted and cannot be asked.
+
+    Read, check and record under a file lock: models loading side by side (a comparison, the UI's
+    users, two processes) must not overwrite each other's acceptance or the rest of the config."""
+    from filelock import FileLock
+
+    Path(config_file).parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{config_file}.lock", timeout=60):
+        return _require(spec, Path(config_file), accept, confirm)
+
+
+def _require(spec: ModelSpec, config_file: Path, accept: bool, confirm) -> Notice | None:
     config = _read(config_file)
     accepted = config.setdefault("licences_accepted", {})
     if spec.id in accepted and accepted[spec.id].get("licence") == spec.licence:

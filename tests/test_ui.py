@@ -107,6 +107,7 @@ def test_compare_two_models_on_pinned_evidence_and_export(page):
     assert names == ["gemma3-270m", "gemma3-270m@llamacpp"]
     assert page.locator("#ma-cmp-evidence .ma-src").count() >= 1  # shown once, for both
     assert "first token" in page.locator("#ma-cmp-cols").inner_text()
+    assert page.locator("#ma-cmp-cols .ma-emergency").count() == 0  # no model failed (each answered)
     shot(page, "compare")
     page.locator("#ma-cmp-export").click()
     page.wait_for_function("document.querySelector('#ma-cmp-files').innerText.includes('.json')")
