@@ -113,7 +113,8 @@ def elo_ratings(votes, models, k: float = 4.0, scale: float = 400.0, start: floa
 
 
 def bradley_terry(votes, models, iterations: int = 200, scale: float = 400.0) -> dict[str, float]:
-    """Strengths p maximise prod p_a/(p_a+p_b) over wins (ties half each); reported as 1000 + 400 log10(p / mean)."""
+    """Strengths p maximise prod p_a/(p_a+p_b) over wins (ties half each), with a weak prior (below);
+    reported as 1000 + 400 log10(p / geometric mean of p)."""
     wins = dict.fromkeys(models, 0.0)
     games: dict[tuple[str, str], float] = {}
     for a, b, s in votes:
@@ -126,8 +127,9 @@ def bradley_terry(votes, models, iterations: int = 200, scale: float = 400.0) ->
         new = {}
         for m in models:
             denom = sum(n / (p[x] + p[y]) for (x, y), n in games.items() if m in (x, y))
-            # a small prior (half a win) keeps an unbeaten or winless model finite
-            new[m] = (wins[m] + 0.5) / (denom + 1.0 / p[m]) if denom else p[m]
+            # Prior: one virtual game against a reference player of strength 1, drawn (half a win).
+            # It keeps an unbeaten or winless model finite and shrinks ratings built on few votes.
+            new[m] = (wins[m] + 0.5) / (denom + 1.0 / (p[m] + 1.0))
         mean = math.exp(sum(math.log(v) for v in new.values()) / len(new))
         p = {m: v / mean for m, v in new.items()}
     return {m: 1000.0 + scale * math.log10(v) for m, v in p.items()}

@@ -37,6 +37,9 @@ def test_ratings_are_symmetric_and_ties_are_even():
     one_sided = [("a", "b", 1.0)] * 10
     bt = bradley_terry(one_sided, ["a", "b"])
     assert bt["a"] > 1000.0 > bt["b"]  # finite, thanks to the prior
+    assert bt["a"] - bt["b"] < 1000  # ten straight wins: a clear, not an infinite, gap
+    single = bradley_terry([("a", "b", 1.0)], ["a", "b"])
+    assert 0 < single["a"] - single["b"] < 400  # one vote says little
 
 
 def test_arena_needs_two_models_and_known_votes(tmp_path):
