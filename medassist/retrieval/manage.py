@@ -55,8 +55,8 @@ class Library:
             raise UserError(f"Refused '{name}': not a file this server received as an upload.")
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name)[:120] or "upload"
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        target = self.uploads_dir / f"{digest}-{safe}"
+        target = self.uploads_dir / digest / safe  # the file keeps its own name, so the document id does too
+        target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             shutil.copyfile(path, target)
         return target

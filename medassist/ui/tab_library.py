@@ -59,7 +59,7 @@ def build(services) -> None:
             progress(done / total if total else 0, desc=f"{stage} {done}/{total}")
 
         report = services.library.add(saved, on_progress=on_progress) if saved else None
-        rows = refused + ([[Path(o.path).name.split("-", 1)[-1], o.status, o.document_id or "", o.chunks or "",
+        rows = refused + ([[Path(o.path).name, o.status, o.document_id or "", o.chunks or "",
                             o.message or ""] for o in report.outcomes] if report else [])
         return rows, _rows(services), _stats(services)
 
