@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import UserError
-from .types import DISCLAIMER, GenerationSettings, Notice, Passage
+from .types import DISCLAIMER, GenerationSettings, Notice, Passage, source_dicts
 
 MAX_MODELS = 4
 
@@ -56,7 +56,7 @@ class Comparison:
 
     def to_dict(self) -> dict:
         return {"schema": "medassist.comparison/1", "disclaimer": DISCLAIMER, "question": self.question,
-                "evidence": [{"n": i, **p.to_dict(), "locator": p.locator()} for i, p in enumerate(self.passages, 1)],
+                "evidence": source_dicts(self.passages),
                 "answers": [c.to_dict() for c in self.columns.values()],
                 "notices": [n.__dict__ for n in self.notices]}
 

@@ -14,7 +14,7 @@ import time
 
 from . import htmlview as H
 from .errors import UserError
-from .types import GenerationSettings
+from .types import GenerationSettings, source_dicts
 
 
 class AssistantWidget:
@@ -87,6 +87,5 @@ class AssistantWidget:
         for result in compare(self.pool, question, chosen, k=self.k,
                               gen=GenerationSettings(max_new_tokens=self.max_new_tokens)):
             self._show(H.columns_html(result))
-        self._show(H.columns_html(result) + H.evidence([{"n": i, **p.to_dict(), "locator": p.locator()}
-                                                      for i, p in enumerate(result.passages, 1)], "ma-cmp"))
+        self._show(H.columns_html(result) + H.evidence(source_dicts(result.passages), "ma-cmp"))
         return result

@@ -41,6 +41,11 @@ class Passage:
         return asdict(self)
 
 
+def source_dicts(passages: list[Passage]) -> list[dict[str, Any]]:
+    """Sources [1]..[k] as every front end shows them: the passage, its number and its locator."""
+    return [{"n": i, **p.to_dict(), "locator": p.locator()} for i, p in enumerate(passages, 1)]
+
+
 @dataclass
 class GenerationSettings:
     max_new_tokens: int = 160
@@ -112,9 +117,7 @@ class Answer:
             "model": self.model_id,
             "answer": self.text,
             "used_rag": self.used_rag,
-            "sources": [
-                {"n": i, **p.to_dict(), "locator": p.locator()} for i, p in enumerate(self.passages, 1)
-            ],
+            "sources": source_dicts(self.passages),
             "sentences": [
                 {
                     "text": s.text,

@@ -89,7 +89,9 @@ class ItemPrompt:
 
 
 def render_evidence(passages) -> str:
-    return "\n".join(f"[{n}] {p.title} - {p.locator()}:\n{p.text}" for n, p in enumerate(passages, 1))
+    from ..prompts.formats import render_evidence as numbered  # the ask path's own evidence layout
+
+    return numbered([(n, p, p.text) for n, p in enumerate(passages, 1)])
 
 
 def build(item: Item, protocol: Protocol, shots: list[Item], passages=None, chat_wrap=None) -> ItemPrompt:

@@ -7,11 +7,7 @@ import gradio as gr
 
 from .. import htmlview as H
 from ..errors import UserError
-from ..types import GenerationSettings
-
-
-def sources_of(passages) -> list[dict]:
-    return [{"n": i, **p.to_dict(), "locator": p.locator()} for i, p in enumerate(passages, 1)]
+from ..types import GenerationSettings, source_dicts
 
 
 def render_thread(turns: list[dict], pending: str = "") -> str:
@@ -68,7 +64,7 @@ def build(services) -> None:
                 stream = assistant.stream(q, k=int(k_), gen=GenerationSettings(max_new_tokens=int(max_new_)),
                                           filters=filters, thread=thread)
                 alarm = H.emergency([n.__dict__ for n in stream.notices])
-                panel = H.evidence(sources_of(stream.passages), anchor)
+                panel = H.evidence(source_dicts(stream.passages), anchor)
                 text, shown = "", 0.0
                 yield state, render_thread(state, H.turn(q, H.streaming_body(""), "", alarm)), panel, gr.update()
                 pieces = iter(stream)

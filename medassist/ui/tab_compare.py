@@ -8,8 +8,7 @@ import gradio as gr
 from .. import htmlview as H
 from ..errors import UserError
 from ..htmlview import columns_html
-from ..types import GenerationSettings
-from .tab_ask import sources_of
+from ..types import GenerationSettings, source_dicts
 
 
 def stream_comparison(services, question, variants, k, max_new, labels=None, anchor="ma-cmp", control=None):
@@ -30,9 +29,9 @@ def stream_comparison(services, question, variants, k, max_new, labels=None, anc
             notice = emergency_notice(result.question)
             if notice:
                 alarm = H.emergency([notice.__dict__])
-            yield alarm + columns_html(result, labels, anchor), H.evidence(sources_of(result.passages), anchor), result
+            yield alarm + columns_html(result, labels, anchor), H.evidence(source_dicts(result.passages), anchor), result
     if result is not None:
-        yield columns_html(result, labels, anchor), H.evidence(sources_of(result.passages), anchor), result
+        yield columns_html(result, labels, anchor), H.evidence(source_dicts(result.passages), anchor), result
 
 
 def build(services) -> None:
