@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import sqlite3
 import time
 from pathlib import Path
 
@@ -34,15 +33,10 @@ CREATE TABLE IF NOT EXISTS battles (
 
 class Arena:
     def __init__(self, path: Path):
+        from .history import open_log
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise UserError(f"The arena's vote log {self.path} cannot be opened ({exc}). It was left as it is; "
-                            "move it aside to start a new one.") from None
+        self.db = open_log(self.path, SCHEMA, "arena's vote log")
 
     def start(self, question: str, variants: list[str], rng: random.Random | None = None,
               chunk_ids: list[str] | None = None) -> tuple[int, str, str]:

@@ -24,17 +24,24 @@ CREATE INDEX IF NOT EXISTS answers_created ON answers(created);
 """
 
 
+def open_log(path: Path, schema: str, what: str) -> sqlite3.Connection:
+    """A SQLite log shared by threads and processes (WAL: readers never block the writer).
+    A damaged file is left as it is, with a message saying so."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(schema)
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"The {what} {path} cannot be opened ({exc}). It was left as it is; "
+                        "move it aside to start a new one.") from None
+    return db
+
+
 class History:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-            self.db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise UserError(f"The history log {self.path} cannot be opened ({exc}). It was left as it is; "
-                            "move it aside to start a new log.") from None
+        self.db = open_log(self.path, SCHEMA, "history log")
 
     def record(self, document: dict, extra_settings: dict | None = None) -> int:
         settings = {**document.get("settings", {}), **(extra_settings or {})}

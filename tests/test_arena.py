@@ -66,3 +66,14 @@ def test_uploads_are_read_only_from_the_upload_folder(tmp_path):
     for path in (secret, root / ".." / "secret.txt", root / "abc" / "missing.md"):
         with pytest.raises(UserError, match="not a file this server received"):
             library.save_upload(path, "x.md", root)
+
+
+def test_a_damaged_vote_log_or_history_is_reported_and_left_as_it_is(tmp_path):
+    from medassist.history import History
+
+    for cls, name in ((Arena, "arena.sqlite3"), (History, "history.sqlite3")):
+        path = tmp_path / name
+        path.write_bytes(b"not a database" * 100)
+        with pytest.raises(UserError, match="cannot be opened .* left as it is"):
+            cls(path)
+        assert path.read_bytes().startswith(b"not a database")
