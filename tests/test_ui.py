@@ -119,7 +119,6 @@ def test_arena_vote_reveals_models_and_changes_the_leaderboard(page):
     before = page.locator("#ma-arena-board").inner_text()
     page.locator("#ma-arena-question textarea").fill("Should adults be screened for hepatitis B?")
     page.locator("#ma-arena-battle").click()
-    assert "Model A" in page.locator("#ma-arena-cols").inner_text(timeout=60_000) or True
     page.wait_for_selector("#ma-vote-A:not([disabled])", timeout=300_000)
     cols = page.locator("#ma-arena-cols").inner_text()
     assert "Model A" in cols and "Model B" in cols and "gemma3-270m" not in cols  # blind

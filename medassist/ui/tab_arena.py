@@ -62,8 +62,7 @@ def build(services) -> None:
                 f'Your vote: {H.esc(outcome)}.</div>')
         return text, None, leaderboard_rows(services), chart_path(services), *off
 
-    event = battle_btn.click(fight, [question], [cols, evidence, reveal, battle, *votes.values()], api_name="battle")
+    battle_btn.click(fight, [question], [cols, evidence, reveal, battle, *votes.values()], api_name="battle")
     for outcome, button in votes.items():
         button.click(lambda s, o=outcome: vote(o, s), [battle], [reveal, battle, board, chart, *votes.values()],
                      api_name=f"vote_{outcome}")
-    del event
