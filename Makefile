@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# The GGUF engine (llama-cpp-python, compiled here: ~5 min on 2 cores), built for this CPU's vector
+# The GGUF engine (llama-cpp-python, compiled here: ~4 min on 2 cores), built for this CPU's vector
 # units but never with AMX, which crashes llama.cpp's decode on this kind of machine.
 $(VENV)/.gguf: $(VENV)/.installed
 	CMAKE_ARGS="$$($(PY) scripts/llamacpp_cmake_args.py)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
