@@ -1,101 +1,144 @@
-"""Retrieval quality on the starter library: recall@5 and MRR at document level, per retrieval mode.
+"""Retrieval quality on the starter library, at the grain of the promise: does a passage that
+states the answer reach the model? Today's chunker and version 1 are measured in the same run.
 
 The labelled set (guidelines_index/ngc-public-questions.jsonl) holds clinician-style questions, each
-with the guideline ids that answer it. For each question we rank documents by the order in which
-their passages are retrieved (first passage wins), then:
-  recall@5 = |relevant ∩ top-5 documents| / |relevant|, averaged over questions
-  MRR      = 1 / rank of the first relevant document (0 if none in the top 10), averaged
-  hit@5    = share of questions with a relevant document among the 5 passages a model would see
+with the guidelines that answer it (`relevant`) and the answer-bearing statements (`answers`).
+  passage hit@1, hit@5  share of questions whose first / top-5 passages include one stating the answer
+  passage MRR           1 / rank of the first such passage among the top 10 (0 if none)
+  doc recall@5, MRR     as before: relevant guidelines among the first 5 documents retrieved
 
-    python bench/retrieval_quality.py                 # builds an index of the 115 guidelines in a temp dir
-    python bench/retrieval_quality.py --index DIR     # or uses an existing one (e.g. ~/.local/share/medassist/index)
+Targets (issue 12): passage hit@5 >= 0.90, hit@1 >= 0.60, document recall@5 >= 0.98.
+
+    python bench/retrieval_quality.py             # indexes the 115 guidelines twice (v1 and today) in a temp dir
+    python bench/retrieval_quality.py --index DIR # today's chunker only, on an existing index
+    python bench/retrieval_quality.py --ablation  # also: which ranking step moves hit@1
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
-from importlib import resources
+from dataclasses import replace
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-MIRROR = Path(os.environ.get("MEDASSIST_SHARED_DATA", REPO.parent / "shared" / "data")) / "guidelines/ngc-public/raw_xml"
+from labels import MIRROR, questions, states
 
-
-def load_questions() -> list[dict]:
-    text = resources.files("guidelines_index").joinpath("ngc-public-questions.jsonl").read_text()
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+TARGETS = {"passage_hit@5": 0.90, "passage_hit@1": 0.60, "doc_recall@5": 0.98}
 
 
 def doc_ranking(passages) -> list[str]:
     return list(dict.fromkeys(p.document_id for p in passages))
 
 
-def evaluate(retriever, questions, mode: str, depth: int = 30) -> dict:
-    recall = mrr = hit = 0.0
+def evaluate(retriever, items: list[dict], mode: str, label: str, k: int = 10) -> dict:
+    recall = doc_mrr = hit1 = hit5 = p_mrr = 0.0
     misses = []
     started = time.perf_counter()
-    for q in questions:
-        passages = retriever.search(q["question"], k=depth, mode=mode)
-        docs = doc_ranking(passages)[:10]
+    for q in items:
+        passages = retriever.search(q["question"], k=k, mode=mode)
+        docs = doc_ranking(passages)
         relevant = set(q["relevant"])
         recall += len(relevant & set(docs[:5])) / len(relevant)
         rank = next((i for i, d in enumerate(docs, 1) if d in relevant), None)
-        mrr += 1 / rank if rank else 0.0
-        hit += bool(relevant & {p.document_id for p in passages[:5]})
-        if not rank or rank > 5:
-            misses.append((q["id"], q["question"], docs[:3]))
-    n = len(questions)
-    return {"mode": mode, "recall@5": recall / n, "mrr": mrr / n, "hit@5_passages": hit / n,
+        doc_mrr += 1 / rank if rank else 0.0
+        first = next((i for i, p in enumerate(passages, 1) if states(p.text, q["answers"])), None)
+        hit1 += first == 1
+        hit5 += bool(first and first <= 5)
+        p_mrr += 1 / first if first else 0.0
+        if not first or first > 1:
+            misses.append({"id": q["id"], "question": q["question"], "answer_rank": first,
+                           "top": [(p.document_id, p.section.rsplit(" › ", 1)[-1][:40], p.text[:80]) for p in passages[:3]]})
+    n = len(items)
+    return {"chunker": label, "mode": mode, "passage_hit@1": hit1 / n, "passage_hit@5": hit5 / n,
+            "passage_mrr": p_mrr / n, "doc_recall@5": recall / n, "doc_mrr": doc_mrr / n,
             "ms_per_query": 1000 * (time.perf_counter() - started) / n, "misses": misses}
 
 
+def build(index: Path, legacy: bool, embedder) -> dict:
+    from medassist.retrieval import build_index
+
+    started = time.perf_counter()
+    if legacy:
+        from legacy_chunking import legacy_chunker
+
+        with legacy_chunker():
+            report = build_index([MIRROR], index, embedder=embedder)
+    else:
+        report = build_index([MIRROR], index, embedder=embedder)
+    return {"chunks": report.chunks_added, "seconds": time.perf_counter() - started}
+
+
 def main() -> int:
-    from medassist.retrieval import Retriever, build_index
+    from medassist.retrieval import Ranking, Retriever
     from medassist.retrieval.embedder import Embedder
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--index", help="existing index directory (default: build one in a temp dir)")
+    ap.add_argument("--index", help="an existing index built by today's chunker (skips the comparison)")
+    ap.add_argument("--ablation", action="store_true", help="toggle each ranking step on today's index")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
-    questions = load_questions()
+    items = [q for q in questions() if q.get("answers")]
     embedder = Embedder()
-    tmp = None
+    tmp = tempfile.TemporaryDirectory()
+    builds, results = {}, []
     if args.index:
-        index = Path(args.index)
+        indexes = {"today": Path(args.index)}
     else:
-        tmp = tempfile.TemporaryDirectory()
-        index = Path(tmp.name) / "index"
-        print(f"Indexing {MIRROR} ...", file=sys.stderr)
-        build_index([MIRROR], index, embedder=embedder)
-    results = [evaluate(Retriever(index, embedder, reranker=None), questions, mode) for mode in ("bm25", "dense", "hybrid")]
-    reranking = Retriever(index, embedder)
+        indexes = {"v1": Path(tmp.name) / "v1", "today": Path(tmp.name) / "today"}
+        for label, path in indexes.items():
+            print(f"Indexing {MIRROR} with the {label} chunker ...", file=sys.stderr)
+            builds[label] = build(path, label == "v1", embedder)
+    if "v1" in indexes:
+        from legacy_chunking import legacy_chunker
+
+        with legacy_chunker():  # version 1 as it shipped: its chunks, its ranking
+            v1 = Retriever(indexes["v1"], embedder, reranker=None, ranking=Ranking.v1())
+            results += [evaluate(v1, items, mode, "v1") for mode in ("bm25", "dense", "hybrid")]
+    today = Retriever(indexes["today"], embedder, reranker=None)
+    results += [evaluate(today, items, mode, "today") for mode in ("bm25", "dense", "hybrid")]
+    reranking = Retriever(indexes["today"], embedder)
     if reranking.reranker() is not None:
-        r = evaluate(reranking, questions, "hybrid")
-        r["mode"] = "hybrid+rerank"
-        results.append(r)
+        results.append({**evaluate(reranking, items, "hybrid", "today"), "mode": "hybrid+rerank"})
+    if args.ablation:
+        base = Ranking()
+        for name in ("expand_abbreviations", "statement_prior", "diversify"):
+            off = replace(base, **{name: type(getattr(base, name))()})
+            r = evaluate(Retriever(indexes["today"], embedder, reranker=None, ranking=off), items, "hybrid", "today")
+            results.append({**r, "mode": f"hybrid without {name}"})
     note = reranking.notes[0] if reranking.notes else ""
+    if builds and "v1" in builds:
+        builds["ratio_today_to_v1"] = builds["today"]["seconds"] / builds["v1"]["seconds"]
+    out = {"questions": len(items), "guidelines": len({d for q in items for d in q["relevant"]}),
+           "targets": TARGETS, "indexing": builds, "results": results, "note": note}
+    tmp.cleanup()
     if args.json:
-        print(json.dumps({"questions": len(questions), "results": results, "note": note}, indent=2))
+        print(json.dumps(out, indent=2))
         return 0
-    print(f"{len(questions)} labelled questions, {len({d for q in questions for d in q['relevant']})} guidelines")
-    print(f"{'mode':<15}{'recall@5':>10}{'MRR':>8}{'hit@5 passages':>16}{'ms/query':>10}")
+    print(f"{out['questions']} labelled questions over {out['guidelines']} guidelines; a passage hit is a "
+          "passage holding an answer-bearing statement whole")
+    print(f"{'chunker':<8}{'mode':<32}{'hit@1':>7}{'hit@5':>7}{'MRR':>7}{'doc R@5':>9}{'doc MRR':>9}{'ms/q':>7}")
     for r in results:
-        print(f"{r['mode']:<15}{r['recall@5']:>10.3f}{r['mrr']:>8.3f}{r['hit@5_passages']:>16.3f}{r['ms_per_query']:>10.1f}")
-    best = max(results, key=lambda r: (r["mrr"], r["recall@5"]))
-    print(f"best: {best['mode']}" + (f"  ({note})" if note else ""))
+        print(f"{r['chunker']:<8}{r['mode']:<32}{r['passage_hit@1']:>7.3f}{r['passage_hit@5']:>7.3f}"
+              f"{r['passage_mrr']:>7.3f}{r['doc_recall@5']:>9.3f}{r['doc_mrr']:>9.3f}{r['ms_per_query']:>7.1f}")
+    best = next(r for r in results if r["chunker"] == "today" and r["mode"] == "hybrid")
+    verdict = ", ".join(f"{k} {best[k]:.3f} {'meets' if best[k] >= v else 'MISSES'} {v}" for k, v in TARGETS.items())
+    print(f"today, hybrid (the default): {verdict}")
+    for label, b in builds.items():
+        if isinstance(b, dict):
+            print(f"indexing with the {label} chunker: {b['chunks']} chunks in {b['seconds']:.1f} s")
+    if "ratio_today_to_v1" in builds:
+        print(f"indexing time today / v1, same run: {builds['ratio_today_to_v1']:.2f} (goal <= 1.2)")
+    if note:
+        print(note)
     if args.show_misses:
-        for r in results:
-            print(f"\n{r['mode']} misses (not in top 5):")
-            for qid, question, docs in r["misses"]:
-                print(f"  {qid} {question[:80]} -> {docs}")
-    if tmp:
-        tmp.cleanup()
+        print("\ntoday, hybrid: questions whose first passage does not state the answer")
+        for m in best["misses"]:
+            print(f"  {m['id']} rank {m['answer_rank']}: {m['question'][:90]}")
+            for top in m["top"]:
+                print(f"      {top}")
     return 0
 
 

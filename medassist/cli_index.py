@@ -37,12 +37,15 @@ def _progress_bar(err):
     return Progress(*cols, console=err, transient=True)
 
 
-def _ingest(paths, settings: Settings, args) -> int:
-    from .retrieval import build_index
-    from .retrieval.readers import MAX_CHARS
+def _library(settings: Settings):
+    from .retrieval import Retriever
+    from .retrieval.manage import Library
 
-    out, err = _consoles()
-    err.print("Loading the embedder (all-MiniLM-L6-v2)...", style="dim")
+    return Library(Retriever(settings.index_location), settings.library_dir / "uploads")
+
+
+def _with_progress(err, run):
+    """Run `run(on_progress)` under progress bars for reading and embedding."""
     with _progress_bar(err) as bar:
         tasks: dict[str, int] = {}
 
@@ -51,13 +54,15 @@ def _ingest(paths, settings: Settings, args) -> int:
                 tasks[phase] = bar.add_task({"read": "reading", "embed": "embedding"}[phase], total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
-        report = build_index(paths, settings.index_location, on_progress=on_progress, wait=args.wait,
-                             max_chars=getattr(args, "max_chars", None) or MAX_CHARS,
-                             organisation=getattr(args, "organisation", None), year=getattr(args, "year", None))
+        return run(on_progress)
+
+
+def _show_ingest(report, settings: Settings, args, extra: dict | None = None) -> int:
+    out = _consoles()[0]
     if getattr(args, "json", False):
         print(json.dumps({"index": str(settings.index_location), "seconds": round(report.seconds, 2),
-                          "chunks_added": report.chunks_added, "files": [o.__dict__ for o in report.outcomes]},
-                         indent=2, ensure_ascii=False))
+                          "chunks_added": report.chunks_added, "files": [o.__dict__ for o in report.outcomes],
+                          **(extra or {})}, indent=2, ensure_ascii=False))
         return 1 if report.failed else 0
     print_report(out, report)
     out.print(f"Index {settings.index_location}: {report.chunks_added} chunks added in {report.seconds:.1f} s. "
@@ -66,6 +71,36 @@ def _ingest(paths, settings: Settings, args) -> int:
     if report.failed:
         out.print("Failed files were not indexed; the rest were. Fix them and run the same command again.", style="red")
     return 1 if report.failed else 0
+
+
+def _ingest(paths, settings: Settings, args) -> int:
+    from .retrieval.readers import MAX_CHARS
+
+    library = _library(settings)
+    _consoles()[1].print("Loading the embedder (all-MiniLM-L6-v2)...", style="dim")
+    report = _with_progress(_consoles()[1], lambda on_progress: library.add(
+        paths, on_progress=on_progress, wait=args.wait, max_chars=getattr(args, "max_chars", None) or MAX_CHARS,
+        organisation=getattr(args, "organisation", None), year=getattr(args, "year", None)))
+    return _show_ingest(report, settings, args)
+
+
+def _rebuild(starter, settings: Settings, args) -> int:
+    library = _library(settings)
+    err = _consoles()[1]
+    report, aside, missing = _with_progress(err, lambda on_progress: library.rebuild(
+        starter, on_progress=on_progress, wait=args.wait))
+    if aside:
+        err.print(f"The old index was moved to {aside} (delete it yourself once the new one works).", style="dim")
+    code = _show_ingest(report, settings, args, {"old_index": str(aside) if aside else None,
+                                                  "not_found": [{"document": d, "source": s} for d, s in missing]})
+    if missing and not getattr(args, "json", False):
+        out = _consoles()[0]
+        out.print(f"{len(missing)} document(s) of the old index could not be re-added: their files are gone.",
+                  style="red")
+        for doc, source in missing:
+            out.print(f"  {doc}: {source}")
+        out.print("Add them again from wherever they are now: medassist index add PATH", style="red")
+    return 1 if missing else code
 
 
 def print_report(out, report) -> None:
@@ -86,12 +121,12 @@ def print_report(out, report) -> None:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from .retrieval import rebuild_index
     from .retrieval.library import library_files
 
     action = args.action
     if action == "stats":
-        return cmd_stats(settings)
+        print(json.dumps(_library(settings).stats(), indent=2, default=str))
+        return 0
     if action == "list":
         return cmd_list(args, settings)
     if action == "remove":
@@ -101,34 +136,16 @@ def cmd_index(args, settings: Settings) -> int:
             raise UserError("Name files or folders to add: medassist index add protocols/ sepsis.pdf")
         return _ingest(args.paths, settings, args)
     files = library_files(settings.library_dir)
-    if not files:
-        raise UserError(f"The guideline library at {settings.library_dir} is empty. "
-                        "Run `medassist guidelines pull` first (or add your own: medassist index add PATH).")
     if action == "rebuild":
-        aside = rebuild_index(settings.index_location)
-        if aside:
-            _consoles()[1].print(f"The old index was moved to {aside} (delete it yourself once the new one works).",
-                                 style="dim")
+        return _rebuild(files, settings, args)
+    if not files:
+        raise UserError(f"The guideline library at {settings.library_dir} is empty. Run `medassist guidelines pull` "
+                        "first, or add your own guidelines: medassist index add PATH")
     return _ingest(files, settings, args)
 
 
-def _open(settings: Settings):
-    from .retrieval import DEFAULT_EMBEDDER
-    from .retrieval.store import GuidelineIndex
-
-    return GuidelineIndex.open(settings.index_location, DEFAULT_EMBEDDER)
-
-
-def cmd_stats(settings: Settings) -> int:
-    from .retrieval import Retriever
-    from .retrieval.manage import Library
-
-    print(json.dumps(Library(Retriever(settings.index_location), settings.library_dir).stats(), indent=2))
-    return 0
-
-
 def cmd_list(args, settings: Settings) -> int:
-    docs = sorted(_open(settings).documents().values(), key=lambda r: r.document_id)
+    docs = _library(settings).records()
     if args.json:
         print(json.dumps([{k: v for k, v in r.__dict__.items() if k != "status"} for r in docs], indent=2,
                          ensure_ascii=False))
@@ -147,13 +164,9 @@ def cmd_list(args, settings: Settings) -> int:
 
 
 def cmd_remove(args, settings: Settings) -> int:
-    from .retrieval.ingest import remove
-
     if not args.paths:
         raise UserError("Name the documents to remove (ids from `medassist index list`, or their files).")
-    index = _open(settings)
-    with index.writer(wait=args.wait):
-        gone = remove(index, args.paths)
+    gone = _library(settings).remove(args.paths, wait=args.wait)
     out = _consoles()[0]
     for r in gone:
         out.print(f"removed {r.document_id} ({r.chunks} chunks): {r.title}")

@@ -20,16 +20,30 @@ ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.s.a e.u min max mg mcg kg mo wk yr yrs hr hrs "
     "sec vol ed eds p pp ch sect resp incl esp".split())
 
-# A grade or strength in brackets that follows (and belongs to) the statement before it.
-GRADE_TAIL = re.compile(
-    r"^\(?\s*(?:grade\s+)?(?:[ABCDI]\s+recommendation|[ABCDI]\s+statement|I\s+statement|"
-    r"(?:strong|weak|conditional)(?:\s+recommendation)?(?:\s+(?:for|against))?|"
-    r"(?:level|grade|strength)\s+of\s+(?:evidence|recommendation)[^)]{0,40}|"
-    r"(?:level|grade|class)\s*[:=]?\s*[A-D1-4IVab]{1,4}[^)]{0,30}|"
-    r"[A-D]\s*[-,]\s*[^)]{0,40}(?:evidence|recommendation)[^)]{0,30}|"
-    r"(?:LE|SOR|GR|QE|SR)\s*[:=]?\s*[^)]{1,20}|"
-    r"Grade\s+[A-D][^)]{0,30})\s*\)?\s*[.;]?$",
-    re.IGNORECASE)
+# A grade or strength in brackets after a statement: "(B recommendation)", "(I statement)", "[EO]",
+# "(Strong For; Reviewed, New-replaced)", "(Category IB)", "(Strong Recommendation, Low-Quality Evidence)",
+# "(Consensus–Panel Expertise)", "(Grade A)". Bare letters only in square brackets ("[B]").
+_GRADE_WORDS = (
+    r"[ABCDI]\s+(?:recommendation|statement)|I\s+statement|"
+    r"(?:strong|weak|moderate|conditional)\s+(?:for|against|recommendation|strength)\b[^()\[\]]{0,60}|"
+    r"category\s+I{1,3}[ABC]?\b[^()\[\]]{0,20}|I{1,3}[ABC]|grade\s+[A-D]\b[^()\[\]]{0,30}|"
+    r"consensus\s*[-–]\s*[a-z ]{3,30}|(?:N/A|not applicable);[^()\[\]]{0,40}|"
+    r"(?:level|grade|strength|quality)\s+of\s+(?:evidence|recommendation)\s*[:=]?[^()\[\]]{1,40}|"
+    r"(?:LE|SOR|GR)\s*[:=]\s*[^()\[\]]{1,20}")
+GRADE = re.compile(rf"\(\s*(?P<p>{_GRADE_WORDS})\s*\)|\[\s*(?P<b>{_GRADE_WORDS}|EO|[A-D]|I)\s*\]", re.IGNORECASE)
+GRADE_TAIL = re.compile(rf"^\s*(?:{GRADE.pattern})\s*[.;]?\s*$", re.IGNORECASE)
+
+
+def grade_of(sentence: str) -> str | None:
+    """The grade or strength a statement carries in brackets ("B recommendation", "Strong For"), if any."""
+    found = [m.group("p") or m.group("b") for m in GRADE.finditer(sentence.replace("*", "").replace("_", " "))]
+    # "Weak For; Reviewed, New-replaced" -> "Weak For": the review status is no grade
+    return re.sub(r"\s+", " ", found[-1].split(";")[0]).strip() if found else None
+
+
+def _is_grade(piece: str) -> bool:
+    return bool(GRADE_TAIL.match(piece.replace("*", "").replace("_", " ")))
+
 
 _END = re.compile(r"[.!?。！？]")
 _CLOSERS = "\"'”’)]*_"
@@ -62,7 +76,7 @@ def _ends_sentence(text: str, i: int) -> bool:
     return nxt.isupper() or nxt.isdigit() or nxt in "\"'“‘(*[#|-"
 
 
-_BRACKET = re.compile(r"\s*\([^()]{1,70}\)\s*[.;]?")
+_BRACKET = re.compile(r"\s*\**[(\[][^()\[\]]{1,80}[)\]]\**\s*[.;]?")
 
 
 def _split_line(line: str) -> list[str]:
@@ -75,7 +89,7 @@ def _split_line(line: str) -> list[str]:
             end += 1
         # A grade in brackets after the full stop ends the statement it grades: "... smoked. (B recommendation)"
         grade = _BRACKET.match(line, end)
-        if grade and GRADE_TAIL.match(grade.group(0).strip()):
+        if grade and _is_grade(grade.group(0)):
             end = skip_to = grade.end()
         piece = line[start:end].strip()
         if piece:
@@ -90,10 +104,10 @@ def _split_line(line: str) -> list[str]:
     for s in out:
         s = f"{carry} {s}" if carry else s
         carry = ""
-        if len(re.findall(r"\w+", s)) < 3 and not GRADE_TAIL.match(s.strip("*_ ")):
+        if len(re.findall(r"\w+", s)) < 3 and not _is_grade(s):
             carry = s
             continue
-        if merged and GRADE_TAIL.match(s.strip("*_ ")):
+        if merged and _is_grade(s):
             merged[-1] = f"{merged[-1]} {s}"
         else:
             merged.append(s)
@@ -130,7 +144,7 @@ def split_sentences(text: str) -> list[str]:
     # A grade on a line of its own after a statement belongs to it as well.
     merged: list[str] = []
     for s in out:
-        if merged and GRADE_TAIL.match(s.strip("*_ ")):
+        if merged and _is_grade(s):
             merged[-1] = f"{merged[-1]} {s}"
         else:
             merged.append(s)

@@ -29,6 +29,17 @@ class Passage:
     source: str = ""  # file the document was read from
     score: float = 0.0  # retrieval score, higher is better
     page_end: int | None = None  # last PDF page the chunk reaches, when it crosses a page break
+    grade: str = ""  # grade(s) or strength of the statements it holds: "B recommendation; I statement"
+    page_spans: tuple[tuple[int, int], ...] = ()  # (offset in text, PDF page) where each page's text begins
+
+    def page_at(self, offset: int) -> int | None:
+        """The PDF page of the character at `offset` in the text (None outside PDFs)."""
+        page = self.page
+        for start, p in self.page_spans:
+            if start > offset:
+                break
+            page = p
+        return page
 
     def locator(self) -> str:
         """Where in the document: the page(s) for PDFs (with the outline's section if any), else the section."""

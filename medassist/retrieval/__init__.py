@@ -17,8 +17,10 @@ import numpy as np
 from ..errors import UserError
 from ..types import Passage
 from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo, LoadingEmbedder
+from .ranking import Ranking
 
-__all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "Retriever", "SearchFilters", "build_index", "open_index", "rebuild_index"]
+__all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "Ranking", "Retriever", "SearchFilters", "build_index", "open_index",
+           "rebuild_index"]
 
 
 # Publisher boilerplate in titles ("…: U.S. Preventive Services Task Force recommendation statement")
@@ -28,10 +30,10 @@ _TITLE_BOILERPLATE = re.compile(r"^final recommendation statement:\s*|:\s*[^:]*r
 
 
 def embedding_text(p: Passage) -> str:
-    """What is embedded (and keyword-indexed) for a chunk: the topic (title) and the nearest heading
+    """What is embedded (and keyword-indexed) for a chunk: the topic (title) and the section path
     travel with the text, since a chunk alone often does not name its topic."""
     title = _TITLE_BOILERPLATE.sub("", p.title).strip() or p.title
-    return f"{title}. {p.section.rsplit(' › ', 1)[-1]}: {p.text}"
+    return f"{title}. {p.section.replace(' › ', ', ')}: {p.text}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ class Retriever:
     """Embeds questions and finds the passages that answer them. Opens lazily, once; sees documents
     added or removed by other processes at its next search."""
 
-    def __init__(self, location: Path | str, embedder: Embedder | None = None, reranker: str | None = "auto"):
+    def __init__(self, location: Path | str, embedder: Embedder | None = None, reranker: str | None = "auto",
+                 ranking: Ranking | None = None):
+        self.ranking = ranking or Ranking()
         self.location = location if isinstance(location, str) and "://" in location else Path(location)
         self._embedder = embedder
         self._index = None
@@ -94,7 +98,7 @@ class Retriever:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder()
+            self._embedder = LoadingEmbedder()  # loads in the background while files are read
         return self._embedder
 
     @property
@@ -106,11 +110,23 @@ class Retriever:
         return self._index
 
     def _refresh(self) -> None:
+        if self.index.stale_chunker and self._generation is None:
+            from .ingest import STALE_CHUNKER
+
+            self.notes.append(STALE_CHUNKER)
         generation = self.index.generation()
         if generation != self._generation:
             self._visible = self.index.documents()
             self._lexical = None
             self._generation = generation
+
+    def reset(self) -> None:
+        """Let go of the store (before it is moved or replaced); the next search opens it again."""
+        if self._index is not None and self._index.path is not None:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        self._index, self._generation, self._visible, self._lexical = None, None, {}, None
 
     def documents(self) -> list:
         self._refresh()
@@ -155,16 +171,19 @@ class Retriever:
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                filters: SearchFilters | None = None) -> list[Passage]:
-        """Top-k passages. hybrid: dense and BM25 rankings fused by reciprocal rank, then reranked by
-        a cross-encoder when one is on this machine. Scores shown are always the cosine similarity
-        of passage and question."""
-        from .lexical import reciprocal_rank_fusion
+        """Top-k passages. hybrid: dense and BM25 rankings fused by reciprocal rank, then the
+        ranking steps (ranking.py), then a cross-encoder when one is on this machine. Scores shown
+        are always the cosine similarity of passage and question."""
+        from .lexical import fuse
+        from .ranking import choose, expand
 
         if k < 1:
             raise UserError("k must be at least 1.")
         if mode not in ("hybrid", "dense", "bm25"):
             raise UserError(f"Unknown retrieval mode '{mode}': use hybrid, dense or bm25.")
         self._refresh()
+        if not self._visible:
+            return []  # an index without documents (yet) answers nothing rather than failing
         allowed = set(self._visible)
         where = None
         if filters:
@@ -174,21 +193,24 @@ class Retriever:
                                 "`medassist index list` shows what is indexed.")
             if len(allowed) < len(self._visible):
                 where = {"doc_key": {"$in": sorted(allowed)}}
+        query_text = expand(question) if self.ranking.expand_abbreviations else question
         reranker = self.reranker() if mode == "hybrid" else None
         depth = max(30, 3 * k)  # candidates from each ranking before fusion
-        query = self.embedder.embed_query(question)
+        query = self.embedder.embed_query(query_text)
         lexical, row_keys = self.lexical()
         visible = self._chunk_keys  # chunk id -> key; `where` narrows further when filtering
         if mode == "dense":
             return self.index.passages([i for i, _ in self.index.nearest(query, k, visible, where)], query)
         mask = None if where is None else np.array([key in allowed for key in row_keys], dtype=np.float32)
-        keyword = [i for i, _ in lexical.search(question, depth, mask)]
+        keyword = [i for i, _ in lexical.search(query_text, depth, mask)]
         if mode == "bm25":
             return self.index.passages(keyword[:k], query)
         dense = [i for i, _ in self.index.nearest(query, depth, visible, where)]
-        order = reciprocal_rank_fusion([dense, keyword], depth if reranker else k)
-        fused = self.index.passages(order, query)  # text and metadata fetched for the winners only
-        return reranker.rerank(question, fused, k) if reranker else fused[:k]
+        fused = fuse([dense, keyword])
+        order = sorted(fused, key=lambda i: -fused[i])[:depth]
+        candidates = self.index.passages(order, query)  # text and metadata of the candidates only
+        chosen = choose(candidates, fused, depth if reranker else k, self.ranking)
+        return reranker.rerank(question, chosen, k) if reranker else chosen
 
 
 def _describe(f: SearchFilters) -> str:

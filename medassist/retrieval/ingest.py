@@ -22,6 +22,9 @@ from .documents import Document
 from .readers import MAX_CHARS, Unsupported, read_file
 from .store import DocumentRecord, GuidelineIndex
 
+STALE_CHUNKER = ("This index was built by an older medassist whose chunker left some recommendation statements "
+                 "out. Rebuild it with `medassist index rebuild` (it re-adds your own documents too, and keeps "
+                 "the old index aside).")
 GROUP_CHUNKS = 256  # chunks committed together: a kill loses at most ~4 s of embedding
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -82,14 +85,21 @@ class _Pending:
 
 
 def ingest(paths: Iterable[Path | str], index: GuidelineIndex, embedder, max_chars: int = MAX_CHARS,
-           organisation: str | None = None, year: int | None = None, on_progress: Progress | None = None) -> IngestReport:
-    """Add files and folders to `index` (call inside `index.writer()`)."""
+           organisation: str | None = None, year: int | None = None, on_progress: Progress | None = None,
+           overrides: dict[str, dict] | None = None) -> IngestReport:
+    """Add files and folders to `index` (call inside `index.writer()`). `organisation` and `year`
+    apply to every document read; `overrides` (source -> {organisation, year}) to some (a rebuild
+    keeps what the user gave each document)."""
     from . import embedding_text
 
     started = time.perf_counter()
     report = IngestReport()
     files, report.outcomes = collect_files(paths)
     known = index.documents()
+    if index.stale_chunker:
+        if known:  # mixing chunkers would leave the old documents' dropped statements dropped
+            raise UserError(STALE_CHUNKER)
+        index.adopt_chunker()
     by_source = {s: r for r in known.values() for s in r.sources}
     used_ids = {r.document_id for r in known.values()}
     pending: dict[str, _Pending] = {}  # content key -> document to write
@@ -107,10 +117,11 @@ def ingest(paths: Iterable[Path | str], index: GuidelineIndex, embedder, max_cha
             report.outcomes.append(Outcome(str(path), "failed", message=f"could not be read ({type(exc).__name__}: {exc})."))
             docs = []
         for doc in docs:
-            if organisation:
-                doc.organisations = [organisation]
-            if year:
-                doc.year = year
+            given = (overrides or {}).get(doc.source, {})
+            if organisation or given.get("organisation"):
+                doc.organisations = [o.strip() for o in (organisation or given["organisation"]).split(";")]
+            if year or given.get("year"):
+                doc.year = year or given["year"]
             report.outcomes.append(_plan(doc, index, known, by_source, used_ids, pending))
         if on_progress:
             on_progress("read", i, len(files))

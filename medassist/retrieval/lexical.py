@@ -53,7 +53,7 @@ class LexicalIndex:
         import numpy as np
 
         q = tokenize(query)
-        if not q or not self.ids:
+        if not q or not self.ids or not self.bm25.vocab_dict:  # an empty library: nothing to score
             return []
         scores = self.bm25.get_scores(q)
         if mask is not None:
@@ -64,11 +64,17 @@ class LexicalIndex:
         return [(self.ids[int(i)], float(scores[i])) for i in top if scores[i] > 0]
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int, c: int = 60) -> list[str]:
-    """Ids ordered by sum over rankings of 1 / (c + rank) (Cormack et al., 2009)."""
+def fuse(rankings: list[list[str]], c: int = 60) -> dict[str, float]:
+    """id -> sum over rankings of 1 / (c + rank): reciprocal rank fusion (Cormack et al., 2009)."""
     fused: dict[str, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, 1):
             fused[item] = fused.get(item, 0.0) + 1.0 / (c + rank)
-    return [i for i, _ in sorted(fused.items(), key=lambda x: -x[1])][:k]
+    return fused
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int, c: int = 60) -> list[str]:
+    """The k ids with the highest fused score, best first."""
+    fused = fuse(rankings, c)
+    return sorted(fused, key=lambda i: -fused[i])[:k]
 

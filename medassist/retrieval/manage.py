@@ -1,7 +1,10 @@
-"""The guideline library as a front end manages it: list, inspect, add (with progress), remove, stats.
+"""The guideline library as a front end manages it: list, inspect, add (with progress), remove,
+rebuild, stats. The one API for `medassist index` and the web UI's Library tab.
 
-Shared by `medassist index` and the web UI's Library tab. Uploaded files are copied into the
-library's own storage first, and only from the upload folder the web server itself wrote to.
+Uploaded files are copied into the library's own storage first, and only from the upload folder
+the web server itself wrote to. A rebuild re-adds every document the old index held (the starter
+library, the library's own copies of uploads, and every recorded source file still there) and
+names the ones it could not.
 """
 from __future__ import annotations
 
@@ -24,6 +27,10 @@ class Library:
     @property
     def index(self):
         return self.retriever.index
+
+    def records(self) -> list:
+        """The documents in the index (DocumentRecord), by id."""
+        return sorted(self.index.documents().values(), key=lambda r: r.document_id)
 
     def documents(self) -> list[dict]:
         return [{"document": r.document_id, "title": r.title, "organisation": r.organisation, "year": r.year or "",
@@ -61,20 +68,55 @@ class Library:
             shutil.copyfile(path, target)
         return target
 
-    def add(self, files: list[Path], on_progress: Callable[[str, int, int], None] | None = None, wait: float = 30.0):
+    def add(self, files: list[Path], on_progress: Callable[[str, int, int], None] | None = None, wait: float = 30.0,
+            **options):
+        """Ingest files and folders (options: max_chars, organisation, year, overrides). -> IngestReport"""
         from . import build_index
 
         return build_index(files, self.retriever.location, embedder=self.retriever.embedder,
-                           on_progress=on_progress, wait=wait)
+                           on_progress=on_progress, wait=wait, **options)
 
-    def remove(self, document_ids: list[str], wait: float = 30.0) -> list:
+    def remove(self, targets: list[str], wait: float = 30.0) -> list:
+        """Remove documents by id, by source file, or every document under a folder."""
         from .ingest import remove
 
-        ids = [d.strip() for d in document_ids if d.strip()]
-        if not ids:
-            raise UserError("Name the document(s) to remove by id.")
+        targets = [d.strip() for d in targets if d and d.strip()]
+        if not targets:
+            raise UserError("Name the document(s) to remove: ids from the list, or their files.")
         index = self.index
         with index.writer(wait=wait):
-            gone = remove(index, ids)
+            gone = remove(index, targets)
             index.record(last_change=time.time())
         return gone
+
+    def rebuild(self, starter: list[Path], on_progress: Callable[[str, int, int], None] | None = None,
+                wait: float = 60.0):
+        """Move the index aside and build it again with today's chunker, re-adding every document it
+        held. -> (IngestReport, folder the old index was moved to, [(document, source) not found])"""
+        from . import rebuild_index
+        from .readonly import recorded_documents
+        from .store import is_server
+
+        location = self.retriever.location
+        if is_server(location):
+            raise UserError("`index rebuild` works on an index on this machine. On a shared Chroma server, ask its "
+                            "administrator to delete the medassist collections, then add the documents again.")
+        files: list[Path] = list(starter)
+        overrides: dict[str, dict] = {}  # source -> the organisation and year the user gave it
+        missing: list[tuple[str, str]] = []
+        for doc in recorded_documents(Path(location)):
+            for source in doc["sources"]:
+                path = Path(source.split("#", 1)[0])
+                if path.is_file():
+                    files.append(path)
+                    overrides[source] = {"organisation": doc["organisation"], "year": doc["year"]}
+                else:
+                    missing.append((doc["document_id"], source))
+        if self.uploads_dir.is_dir():  # the library's own copies, even if the registry was unreadable
+            files += sorted(p for p in self.uploads_dir.rglob("*") if p.is_file())
+        self.retriever.reset()  # let go of the old store before it moves
+        aside = rebuild_index(location)
+        report = self.add(list(dict.fromkeys(files)), on_progress=on_progress, wait=wait, overrides=overrides)
+        found = {s for o in report.outcomes for s in [o.path]}
+        missing = [(d, s) for d, s in missing if s.split("#", 1)[0] not in found]
+        return report, aside, missing

@@ -70,6 +70,10 @@ def _chunk_metadata(p: Passage, key: str) -> dict[str, Any]:
     for name in ("year", "page", "page_end"):
         if getattr(p, name) is not None:
             meta[name] = getattr(p, name)
+    if p.grade:
+        meta["grade"] = p.grade
+    if p.page_spans:
+        meta["page_spans"] = json.dumps(p.page_spans)
     return meta
 
 
@@ -77,7 +81,8 @@ def _passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Pa
     return Passage(chunk_id=chunk_id, document_id=meta.get("document_id", ""), title=meta.get("title", ""),
                    organisation=meta.get("organisation", ""), year=meta.get("year"), section=meta.get("section", ""),
                    text=text, url=meta.get("url", ""), page=meta.get("page"), source=meta.get("source", ""),
-                   score=score, page_end=meta.get("page_end"))
+                   score=score, page_end=meta.get("page_end"), grade=meta.get("grade", ""),
+                   page_spans=tuple(tuple(x) for x in json.loads(meta.get("page_spans") or "[]")))
 
 
 def is_server(location: Path | str) -> bool:
@@ -93,6 +98,25 @@ class GuidelineIndex:
         self.marker = marker
 
     @property
+    def chunker_version(self) -> int:
+        """The chunker that built this index (indexes from before the version was recorded: 1)."""
+        return int((self.docs.metadata or {}).get("chunker", 1))
+
+    @property
+    def stale_chunker(self) -> bool:
+        from .chunking import CHUNKER_VERSION
+
+        return self.chunker_version < CHUNKER_VERSION
+
+    def adopt_chunker(self) -> None:
+        """An empty index may take the current chunker's number (nothing in it was chunked otherwise)."""
+        from .chunking import CHUNKER_VERSION
+
+        meta = dict(self.docs.metadata or {})
+        meta["chunker"] = CHUNKER_VERSION
+        self.docs.modify(metadata=meta)
+
+    @property
     def path(self) -> Path | None:
         return None if is_server(self.location) else Path(self.location)
 
@@ -106,7 +130,10 @@ class GuidelineIndex:
             path = Path(location)
             marker = _open_marker(path, embedder, create)
             client = _disk_client(path)
-        meta = {"medassist_format": FORMAT_VERSION, "embedder": json.dumps(embedder.__dict__)}
+        from .chunking import CHUNKER_VERSION
+
+        meta = {"medassist_format": FORMAT_VERSION, "embedder": json.dumps(embedder.__dict__),
+                "chunker": CHUNKER_VERSION}
         try:
             names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
             if DOCS not in names and not create and marker is None:
