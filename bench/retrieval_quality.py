@@ -77,6 +77,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", help="an existing index built by today's chunker (skips the comparison)")
     ap.add_argument("--ablation", action="store_true", help="toggle each ranking step on today's index")
+    ap.add_argument("--work", help="keep the two indexes in this folder and reuse them on the next run")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
@@ -87,8 +88,11 @@ def main() -> int:
     if args.index:
         indexes = {"today": Path(args.index)}
     else:
-        indexes = {"v1": Path(tmp.name) / "v1", "today": Path(tmp.name) / "today"}
+        work = Path(args.work) if args.work else Path(tmp.name)
+        indexes = {"v1": work / "v1", "today": work / "today"}
         for label, path in indexes.items():
+            if args.work and path.exists():
+                continue
             print(f"Indexing {MIRROR} with the {label} chunker ...", file=sys.stderr)
             builds[label] = build(path, label == "v1", embedder)
     if "v1" in indexes:

@@ -1,20 +1,24 @@
 """The one core every front end calls: question in, cited and checked answer out.
 
-    question ─> red-flag check ─> retrieve k passages ─> prompt (model's own format, fitted to its
-    context) ─> stream tokens ─> per-sentence support check ─> history log
+    question ─> gather_evidence (red-flag check, retrieve k passages, the guideline's own quotes)
+             ─> prompt (model's own format, fitted to its context) ─> stream tokens
+             ─> verdict per sentence (verify/) ─> history log
+
+`gather_evidence` is the one evidence step: ask, stream, compare, the arena and eval's --rag all
+take their passages, quotes and notices from it.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from .catalogue import DEFAULT_MODEL, get_spec
 from .errors import UserError
-from .grounding import check_support
 from .parts import SharedParts
 from .safety import emergency_notice
 from .settings import Settings
-from .types import Answer, GenerationSettings, Notice, Passage
+from .types import Answer, GenerationSettings, Notice, Passage, Quote
 
 WEAK_MATCH = 0.25  # best cosine similarity below which the library probably does not cover the topic
 MAX_QUESTION_CHARS = 4000
@@ -47,28 +51,51 @@ def with_thread(question: str, thread: list[tuple[str, str]] | None) -> tuple[st
     return query, f"{earlier}\nFollow-up question: {question}"
 
 
+@dataclass
+class Evidence:
+    """What a question is answered from, before any model runs (so front ends can show it first)."""
+
+    question: str  # as asked (validated)
+    prompt_question: str  # with a conversation's earlier turns, when there are some
+    passages: list[Passage]  # sources [1]..[k]
+    quotes: list[Quote]  # the guideline's own sentences that answer, from those passages
+    notices: list[Notice]  # the emergency notice first, when there is one
+    used_rag: bool
+    k: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def pinned(self, question: str | None = None) -> Evidence:
+        """A copy another model can answer from (a comparison retrieves once for every model)."""
+        return Evidence(question or self.question, question or self.prompt_question, list(self.passages),
+                        list(self.quotes), [n for n in self.notices], self.used_rag, self.k, dict(self.timings))
+
+
 class AnswerStream:
     """Iterate to receive the answer's text as it is generated; then `.answer` holds the whole result.
 
-    `notices` (the emergency notice among them) are known before the first piece arrives.
+    `evidence` (quotes, passages, the emergency notice) is known before the first piece arrives.
     Closing the iterator early stops generation.
     """
 
-    def __init__(self, assistant: Assistant, question: str, passages: list[Passage], used_rag: bool,
-                 gen: GenerationSettings, notices: list[Notice], timings: dict[str, float], k: int):
-        self._assistant, self.question, self.passages, self.used_rag = assistant, question, passages, used_rag
-        self.gen, self.notices, self.timings, self.k = gen, notices, timings, k
+    def __init__(self, assistant: Assistant, evidence: Evidence, gen: GenerationSettings):
+        self._assistant, self.evidence, self.gen = assistant, evidence, gen
+        self.notices = list(evidence.notices)
+        self.timings = dict(evidence.timings)
+        self.passages = evidence.passages
         self.answer: Answer | None = None
-        self.prompt_question = question  # with a conversation's earlier turns, when there are some
+
+    @property
+    def quotes(self) -> list[Quote]:
+        return [q for q in self.evidence.quotes if q.source <= len(self.passages)]
 
     def __iter__(self) -> Iterator[str]:
-        a = self._assistant
+        a, ev = self._assistant, self.evidence
         backend = a.backend()  # loads on first use (licence notice added there)
         self.notices.extend(a.pop_load_notices())
         started = time.perf_counter()
-        built = a.build_prompt(self.prompt_question, self.passages if self.used_rag else None, self.gen.max_new_tokens)
+        built = a.build_prompt(ev.prompt_question, ev.passages if ev.used_rag else None, self.gen.max_new_tokens)
         self.notices.extend(built.notices)
-        self.passages = built.passages
+        self.passages = built.passages  # what did not fit the context is no source
         settings = GenerationSettings(**{**self.gen.to_dict(), "stop": tuple(self.gen.stop) + built.stop})
         self.timings["prompt_build"] = time.perf_counter() - started
         pieces: list[str] = []
@@ -83,8 +110,8 @@ class AnswerStream:
         if usage:
             self.timings["prompt_tokens"] = usage.get("prompt_tokens", 0)
             self.timings["new_tokens"] = usage.get("new_tokens", 0)
-        self.answer = a.finish(self.question, "".join(pieces).strip(), self.passages, self.gen, self.notices,
-                               self.timings, self.used_rag, self.k)
+        self.answer = a.finish(ev, "".join(pieces).strip(), self.passages, self.quotes, self.gen, self.notices,
+                               self.timings)
 
 
 class Assistant(SharedParts):
@@ -93,7 +120,7 @@ class Assistant(SharedParts):
     def __init__(self, settings: Settings | None = None, model: str = DEFAULT_MODEL, engine: str | None = None,
                  retriever=None, history=None, progress=print, backend_options: dict | None = None,
                  record_history: bool = True, context_length: int | None = None, backend=None,
-                 accept_licence: bool = False, confirm=None):
+                 accept_licence: bool = False, confirm=None, verifiers: list | None = None):
         self.settings = settings or Settings.from_env()
         self.spec = get_spec(model)
         self.engine = engine
@@ -110,6 +137,7 @@ class Assistant(SharedParts):
         self._load_notices: list[Notice] = []
         self.accept_licence = accept_licence  # the user accepted the model's licence for this run
         self.confirm = confirm  # front ends that can ask: (licence text) -> accepted?
+        self._verifiers = verifiers  # None: as the settings say (rules, plus any the user installed)
 
     # -- parts, loaded lazily -------------------------------------------------------------------
     def backend(self):
@@ -124,6 +152,14 @@ class Assistant(SharedParts):
             self._backend = load_backend(self.spec, self.settings.cache, engine=self.engine,
                                          progress=self.progress, **self.backend_options)
         return self._backend
+
+    @property
+    def verifiers(self) -> list:
+        if self._verifiers is None:
+            from .verify.plugins import load_verifiers
+
+            self._verifiers = load_verifiers(self.settings, judge_backend=self.backend)
+        return self._verifiers
 
     def pop_load_notices(self) -> list[Notice]:
         notices, self._load_notices = self._load_notices, []
@@ -140,74 +176,89 @@ class Assistant(SharedParts):
                             context_length=self.context_length)
 
     # -- the main path ------------------------------------------------------------------------
-    def stream(self, question: str, k: int = 5, use_rag: bool = True,
-               gen: GenerationSettings | None = None, filters=None, passages: list[Passage] | None = None,
-               thread: list[tuple[str, str]] | None = None) -> AnswerStream:
-        """Retrieve (within `filters`, a retrieval.SearchFilters) and start generating.
+    def gather_evidence(self, question: str, k: int = 5, use_rag: bool = True, filters=None,
+                        thread: list[tuple[str, str]] | None = None) -> Evidence:
+        """The one evidence step: validate, check for an emergency, retrieve (within `filters`, a
+        retrieval.SearchFilters), and pick the guideline's own sentences that answer."""
+        from .verify.quotes import lead_quotes
 
-        passages: evidence already retrieved (a comparison pins one set for every model);
-        thread: earlier (question, answer) turns of a conversation, so a follow-up is understood.
-        """
         question = validate_question(question)
+        if k < 1:
+            raise UserError("k (passages to retrieve) must be at least 1.")
         search_query, prompt_question = with_thread(question, thread)
-        gen = gen or GenerationSettings()
-        if gen.max_new_tokens < 1:
-            raise UserError("max_new_tokens must be at least 1.")
         notices: list[Notice] = []
         emergency = emergency_notice(question)
         if emergency:
             notices.append(emergency)
         timings: dict[str, float] = {}
-        if use_rag and passages is not None:
-            passages = list(passages)[:k] if k else list(passages)
-        elif use_rag:
-            self.retriever.check()  # a missing index is reported before a model is loaded
+        passages: list[Passage] = []
+        if use_rag:
+            self.retriever.check()  # a missing or empty index is reported before a model is loaded
             started = time.perf_counter()
             passages = self.retriever.search(search_query, k, filters=filters)
             timings["retrieve"] = time.perf_counter() - started
+            notices.extend(Notice("evidence", n) for n in self.retriever.pop_notes())
             if not passages or passages[0].score < WEAK_MATCH:
                 best = f" (best similarity {passages[0].score:.2f})" if passages else ""
                 notices.append(Notice("evidence", f"The library matches this question only weakly{best}; it may "
                                                   "not cover the topic. Treat the answer as unsupported."))
         else:
-            passages = []
             notices.append(Notice("evidence", "Answered without guideline evidence (retrieval off): nothing in "
                                               "this answer is checked against a source."))
-        stream = AnswerStream(self, question, passages, use_rag, gen, notices, timings, k)
-        stream.prompt_question = prompt_question
-        return stream
+        quotes = lead_quotes(question, passages) if passages else []
+        return Evidence(question, prompt_question, passages, quotes, notices, use_rag, k, timings)
 
-    def ask(self, question: str, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None,
-            filters=None, passages: list[Passage] | None = None, thread: list[tuple[str, str]] | None = None) -> Answer:
-        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters, passages=passages,
-                             thread=thread)
+    def stream(self, question: str | Evidence, k: int = 5, use_rag: bool = True,
+               gen: GenerationSettings | None = None, filters=None,
+               thread: list[tuple[str, str]] | None = None) -> AnswerStream:
+        """Gather evidence (or take it ready: a comparison pins one set for every model) and start
+        generating; iterate the result for the text."""
+        gen = gen or GenerationSettings()
+        if gen.max_new_tokens < 1:
+            raise UserError("max_new_tokens must be at least 1.")
+        if self.record_history:
+            self.history  # a damaged log is reported now, before a model runs, not after  # noqa: B018
+        evidence = question if isinstance(question, Evidence) else self.gather_evidence(
+            question, k=k, use_rag=use_rag, filters=filters, thread=thread)
+        return AnswerStream(self, evidence, gen)
+
+    def ask(self, question: str | Evidence, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None,
+            filters=None, thread: list[tuple[str, str]] | None = None) -> Answer:
+        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters, thread=thread)
         for _ in stream:
             pass
         return stream.answer
 
-    def finish(self, question: str, text: str, passages: list[Passage], gen: GenerationSettings,
-               notices: list[Notice], timings: dict[str, float], used_rag: bool, k: int) -> Answer:
+    def finish(self, evidence: Evidence, text: str, passages: list[Passage], quotes: list[Quote],
+               gen: GenerationSettings, notices: list[Notice], timings: dict[str, float]) -> Answer:
+        from .present import contradiction_notice
+        from .verify import check_answer
+
         started = time.perf_counter()
-        sentences = check_support(text, passages, self.retriever.embed) if passages else []
+        sentences = check_answer(text, passages, evidence.question, self.verifiers) if passages else []
         timings["support_check"] = time.perf_counter() - started
         if passages and sentences:
-            unsupported = sum(not s.supported for s in sentences)
-            if unsupported == len(sentences):
-                notices.append(Notice("support", "No sentence of this answer is supported by the retrieved "
-                                                 "passages. Do not rely on it."))
-            elif unsupported:
-                notices.append(Notice("support", f"{unsupported} of {len(sentences)} sentences are not supported "
-                                                 "by any retrieved passage (marked [unsupported])."))
+            alarm = contradiction_notice(sentences)
+            if alarm:
+                notices.insert(1 if notices and notices[0].kind == "emergency" else 0, Notice("contradicted", alarm))
+            unchecked = sum(s.verdict == "not_found" for s in sentences)
+            if unchecked == len(sentences):
+                notices.append(Notice("support", "No sentence of this answer is stated by the retrieved passages. "
+                                                 "Do not rely on it."))
+            elif unchecked:
+                notices.append(Notice("support", f"{unchecked} of {len(sentences)} sentences are not stated by any "
+                                                 "retrieved passage (marked [not found in the passages])."))
             bad = sorted({n for s in sentences for n in s.invalid_citations})
             if bad:
                 notices.append(Notice("support", f"The model cited source(s) {bad}, which do not exist; "
                                                  "those markers were ignored."))
         if not text:
             notices.append(Notice("support", "The model produced no answer."))
-        answer = Answer(question=question, text=text, passages=passages, model_id=self.spec.id, settings=gen,
-                        sentences=sentences, notices=notices, timings=timings, used_rag=used_rag)
+        answer = Answer(question=evidence.question, text=text, passages=passages, model_id=self.spec.id,
+                        settings=gen, sentences=sentences, quotes=quotes, notices=notices, timings=timings,
+                        used_rag=evidence.used_rag)
         if self.record_history:
-            answer.history_id = self.history.record(answer.to_dict(), {"k": k, "rag": used_rag})
+            answer.history_id = self.history.record(answer.to_dict(), {"k": evidence.k, "rag": evidence.used_rag})
         return answer
 
     def close(self) -> None:

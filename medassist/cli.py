@@ -129,11 +129,12 @@ def cmd_ask(args, settings: Settings) -> int:
             pass
         print(json.dumps(stream.answer.to_dict(), indent=2, ensure_ascii=False))
         return 0
-    from .cli_render import print_answer, print_emergency, print_header
+    from .present.terminal import print_answer, print_emergency, print_header, print_quotes
 
     out = _console()
     print_header(out)
     print_emergency(out, stream.notices)
+    print_quotes(out, stream.quotes)
     if args.no_stream:
         for _ in stream:
             pass
@@ -172,7 +173,7 @@ def cmd_search(args, settings: Settings) -> int:
         _say(note)
     from rich.text import Text
 
-    from .render import source_line
+    from .present import source_line
 
     out = _console()
     for n, h in enumerate(hits, 1):
@@ -186,7 +187,7 @@ def cmd_search(args, settings: Settings) -> int:
 
 def cmd_history(args, settings: Settings) -> int:
     from .history import History
-    from .render import answer_markdown
+    from .present.markdown import answer_markdown
 
     history = History(settings.history_db)
     if args.action == "list":

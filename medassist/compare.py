@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import UserError
-from .types import DISCLAIMER, GenerationSettings, Notice, Passage, source_dicts
+from .types import DISCLAIMER, GenerationSettings, Notice, Passage, Quote, source_dicts
 
 MAX_MODELS = 4
 
@@ -39,7 +39,7 @@ class Column:
         return {"model": self.variant, "answer": self.text, "error": self.error, "done": self.done,
                 "first_token_s": self.first_token_s, "seconds": self.seconds, "new_tokens": self.new_tokens,
                 "tokens_per_s": self.tokens_per_s,
-                "sentences": self.answer.to_dict()["sentences"] if self.answer else [],
+                "sentences": [s.to_dict() for s in self.answer.sentences] if self.answer else [],
                 "notices": [n.__dict__ for n in self.answer.notices] if self.answer else []}
 
 
@@ -48,58 +48,38 @@ class Comparison:
     question: str
     passages: list[Passage]
     columns: dict[str, Column]
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # the evidence step's: the emergency notice first
+    quotes: list[Quote] = field(default_factory=list)  # the guideline's own words, the same for every model
+
+    @property
+    def emergency(self) -> Notice | None:
+        return next((n for n in self.notices if n.kind == "emergency"), None)
 
     @property
     def done(self) -> bool:
         return all(c.done for c in self.columns.values())
 
     def to_dict(self) -> dict:
-        return {"schema": "medassist.comparison/1", "disclaimer": DISCLAIMER, "question": self.question,
-                "evidence": source_dicts(self.passages),
+        return {"schema": "medassist.comparison/2", "disclaimer": DISCLAIMER, "question": self.question,
+                "quotes": [q.to_dict() for q in self.quotes], "evidence": source_dicts(self.passages),
                 "answers": [c.to_dict() for c in self.columns.values()],
                 "notices": [n.__dict__ for n in self.notices]}
 
     def to_markdown(self) -> str:
-        return markdown(self.to_dict())
+        from .present.markdown import comparison_markdown
 
-
-def markdown(doc: dict) -> str:
-    """A comparison document (Comparison.to_dict()) as Markdown: metrics table, answers, the shared evidence."""
-    from .render import _escape
-
-    def num(v):
-        return "—" if v is None else f"{v:.2f}"
-
-    lines = [f"> **{doc['disclaimer']}**", "", f"**Question:** {_escape(doc['question'])}", "",
-             "| Model | Time to first token (s) | Total (s) | Tokens/s |", "|---|---|---|---|"]
-    for a in doc["answers"]:
-        lines.append(f"| {a['model']} | {num(a['first_token_s'])} | {num(a['seconds'])} | {num(a['tokens_per_s'])} |")
-    for a in doc["answers"]:
-        lines += ["", f"### {a['model']}", "", _escape(a["error"] or a["answer"] or "(no answer)")]
-    lines += ["", "### Evidence (the same for every model)", ""]
-    for e in doc["evidence"]:
-        lines.append(f"- [{e['n']}] {_escape(e['title'])} · {_escape(e['locator'])} · {e['document_id']}"
-                     f"{(' <' + e['url'] + '>') if e.get('url') else ''}")
-    return "\n".join(lines) + "\n"
+        return comparison_markdown(self.to_dict())
 
 
 def compare(pool, question: str, variants: list[str], k: int = 5, filters=None,
             gen: GenerationSettings | None = None, use_rag: bool = True) -> Iterator[Comparison]:
-    from .assistant import WEAK_MATCH, validate_question
-
-    question = validate_question(question)
     variants = list(dict.fromkeys(variants))
     if not 1 <= len(variants) <= MAX_MODELS:
         raise UserError(f"Compare 2 to {MAX_MODELS} models (got {len(variants)}).")
-    notices: list[Notice] = []
-    passages: list[Passage] = []
-    if use_rag:
-        pool.retriever.check()
-        passages = pool.retriever.search(question, k, filters=filters)  # once, for every model
-        if not passages or passages[0].score < WEAK_MATCH:
-            notices.append(Notice("evidence", "The library matches this question only weakly; it may not cover it."))
-    result = Comparison(question, passages, {v: Column(v) for v in variants}, notices)
+    # One evidence step, once, for every model (the first model's assistant gathers it; no model loads).
+    evidence = pool.assistant(variants[0]).gather_evidence(question, k=k, use_rag=use_rag, filters=filters)
+    result = Comparison(evidence.question, evidence.passages, {v: Column(v) for v in variants}, evidence.notices,
+                        evidence.quotes)
     events: queue.Queue = queue.Queue()
     stop = threading.Event()
 
@@ -109,7 +89,7 @@ def compare(pool, question: str, variants: list[str], k: int = 5, filters=None,
         try:
             with pool.generating(variant) as assistant:
                 started = time.perf_counter()  # generation time, not the wait for the model
-                stream = assistant.stream(question, k=k, use_rag=use_rag, gen=gen, passages=passages if use_rag else None)
+                stream = assistant.stream(evidence.pinned(), gen=gen)
                 pieces = iter(stream)
                 try:
                     for piece in pieces:

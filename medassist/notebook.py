@@ -5,16 +5,35 @@
     answer = w.ask("Who should be screened for lung cancer?")    # also callable from code
     result = w.compare("...", ["gemma3-270m", "gemma3-270m@llamacpp"])
 
-The plain API needs no widget: `Assistant(...).ask(...)` returns an Answer that renders itself as
-cited HTML (or Markdown) in a notebook. Both go through the same core as the CLI and the web UI.
+The plain API needs no widget: `Assistant(...).ask(...)` returns an Answer that a notebook shows as
+cited HTML (or Markdown): `register_display()` teaches IPython how, and `import medassist` calls it
+when IPython is running. Both go through the same core as the CLI and the web UI.
 """
 from __future__ import annotations
 
 import time
 
-from . import htmlview as H
+from .present import html as H
 from .errors import UserError
 from .types import GenerationSettings, source_dicts
+
+
+def register_display() -> bool:
+    """Show Answers in Jupyter as cited HTML and Markdown (the types stay free of presentation)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from .present.markdown import answer_markdown
+    from .types import Answer
+
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(Answer, lambda a: H.answer_page(a.to_dict()))
+    formatters["text/markdown"].for_type(Answer, lambda a: answer_markdown(a.to_dict()))
+    return True
 
 
 class AssistantWidget:
@@ -65,10 +84,12 @@ class AssistantWidget:
         with self.pool.generating(variant) as assistant:
             stream = assistant.stream(question, k=self.k, gen=GenerationSettings(max_new_tokens=self.max_new_tokens))
             alarm = H.emergency([n.__dict__ for n in stream.notices])
+            lead = H.quotes({"sources": source_dicts(stream.passages), "quotes": [q.to_dict() for q in stream.quotes]},
+                            anchor)
             text = ""
             for piece in stream:
                 text += piece
-                self._show(H.turn(question, H.streaming_body(text.lstrip()), "", alarm))
+                self._show(H.turn(question, lead + H.streaming_body(text.lstrip()), "", alarm))
             answer = stream.answer
         doc = answer.to_dict()
         self._show(H.turn(question, H.answer_body(doc, anchor), H.notices(doc["notices"]), H.emergency(doc["notices"]))
@@ -86,6 +107,12 @@ class AssistantWidget:
         result = None
         for result in compare(self.pool, question, chosen, k=self.k,
                               gen=GenerationSettings(max_new_tokens=self.max_new_tokens)):
-            self._show(H.columns_html(result))
-        self._show(H.columns_html(result) + H.evidence(source_dicts(result.passages), "ma-cmp"))
+            self._show(self._comparison(result))
+        self._show(self._comparison(result) + H.evidence(source_dicts(result.passages), "ma-cmp"))
         return result
+
+    @staticmethod
+    def _comparison(result) -> str:
+        notices = [n.__dict__ for n in result.notices]
+        doc = {"sources": source_dicts(result.passages), "quotes": [q.to_dict() for q in result.quotes]}
+        return H.emergency(notices) + H.quotes(doc, "ma-cmp") + H.columns_html(result) + H.notices(notices)

@@ -87,8 +87,12 @@ def _split_line(line: str) -> list[str]:
         end = m.end()
         while end < len(line) and line[end] in _CLOSERS:
             end += 1
-        # A grade in brackets after the full stop ends the statement it grades: "... smoked. (B recommendation)"
+        # A grade in brackets after the full stop ends the statement it grades: "... smoked. (B recommendation)",
+        # also behind a note in brackets: "... (ESRD). (Carryover from 2008) (Weak For)"
         grade = _BRACKET.match(line, end)
+        if grade and not _is_grade(grade.group(0)):
+            second = _BRACKET.match(line, grade.end())
+            grade = second if second and _is_grade(second.group(0)) else None
         if grade and _is_grade(grade.group(0)):
             end = skip_to = grade.end()
         piece = line[start:end].strip()

@@ -16,6 +16,7 @@ class Settings:
     cache: Path  # re-creatable: converted model weights
     mirror: Path | None  # local mirror of the starter library's raw files, if any
     chroma_url: str | None = None  # a shared Chroma server (http://host:port) instead of the index on disk
+    verifiers: str = "rules"  # the support check: rules, plus nli:PATH and/or judge (MEDASSIST_VERIFIER)
 
     @property
     def library_dir(self) -> Path:
@@ -53,4 +54,4 @@ class Settings:
             raise UserError(f"MEDASSIST_CHROMA_URL must be an http(s) address such as http://localhost:8000, "
                             f"not '{chroma_url}'.")
         return cls(home=home.expanduser(), cache=cache.expanduser(), mirror=Path(mirror) if mirror else None,
-                   chroma_url=chroma_url)
+                   chroma_url=chroma_url, verifiers=(env.get("MEDASSIST_VERIFIER") or "rules").strip())

@@ -69,19 +69,64 @@ class GenerationSettings:
         return asdict(self)
 
 
+VERDICTS = ("supported", "contradicted", "not_found")
+ANSWER_SCHEMA = "medassist.answer/2"
+
+
 @dataclass
-class SentenceSupport:
-    """One sentence of an answer and the source passage (1-based) that best supports it."""
+class SentenceVerdict:
+    """One sentence of an answer, checked against the passages: what they say to it, and why."""
 
     text: str
     cited: list[int]  # [n] markers the model wrote itself
-    supported_by: int | None  # None: no passage supports it
-    score: float  # 0..1, how strongly that passage supports it
+    verdict: str  # supported | contradicted | not_found
+    source: int | None  # the passage (1-based) the verdict rests on, if any
+    evidence: str = ""  # that passage's own words: the statement that supports or contradicts
+    reason: str = ""  # what agrees, or which part differs and what the passage says instead
+    score: float = 0.0  # 0..1, how much of the sentence that statement covers
     invalid_citations: list[int] = field(default_factory=list)  # [n] pointing at no shown passage
+    page: int | None = None  # PDF page of the evidence sentence itself
+    checked_by: tuple[str, ...] = ("rules",)  # verifiers that ran; the strictest verdict wins
 
     @property
     def supported(self) -> bool:
-        return self.supported_by is not None
+        return self.verdict == "supported"
+
+    @property
+    def supported_by(self) -> int | None:
+        return self.source if self.supported else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "cited": self.cited, "verdict": self.verdict, "source": self.source,
+                "evidence": self.evidence, "reason": self.reason, "score": round(self.score, 3),
+                "invalid_citations": self.invalid_citations, "page": self.page,
+                "checked_by": list(self.checked_by),
+                "supported_by": self.supported_by}  # answer/1 readers look for this
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SentenceVerdict:
+        """Also reads answer/1 entries (supported_by and support_score only)."""
+        if "verdict" not in d:
+            return cls(d["text"], d.get("cited", []), "supported" if d.get("supported_by") else "not_found",
+                       d.get("supported_by"), score=d.get("support_score", 0.0),
+                       invalid_citations=d.get("invalid_citations", []), reason="checked by similarity (answer/1)",
+                       checked_by=("similarity",))
+        return cls(d["text"], d.get("cited", []), d["verdict"], d.get("source"), d.get("evidence", ""),
+                   d.get("reason", ""), d.get("score", 0.0), d.get("invalid_citations", []), d.get("page"),
+                   tuple(d.get("checked_by", ("rules",))))
+
+
+@dataclass
+class Quote:
+    """A guideline sentence that answers the question, quoted verbatim above the model's answer."""
+
+    source: int  # 1-based passage number
+    text: str
+    grade: str = ""
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -97,7 +142,8 @@ class Answer:
     passages: list[Passage]  # sources [1]..[k], in the order given to the model
     model_id: str
     settings: GenerationSettings
-    sentences: list[SentenceSupport] = field(default_factory=list)
+    sentences: list[SentenceVerdict] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)  # the guideline's own words that answer, shown first
     notices: list[Notice] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds
     used_rag: bool = True
@@ -108,37 +154,19 @@ class Answer:
     def emergency(self) -> Notice | None:
         return next((n for n in self.notices if n.kind == "emergency"), None)
 
-    # Rich display in Jupyter: an Answer shows itself as cited Markdown / escaped HTML.
-    def _repr_markdown_(self) -> str:
-        from .render import answer_markdown
-
-        return answer_markdown(self.to_dict())
-
-    def _repr_html_(self) -> str:
-        from .htmlview import answer_page
-
-        return answer_page(self.to_dict())
-
     def to_dict(self) -> dict[str, Any]:
-        """The stable JSON document of `medassist ask --json` (schema medassist.answer/1)."""
+        """The stable JSON document of `medassist ask --json` (schema medassist.answer/2: quotes, and a
+        verdict with its reason for every sentence; answer/1 documents are still read)."""
         return {
-            "schema": "medassist.answer/1",
+            "schema": ANSWER_SCHEMA,
             "disclaimer": self.disclaimer,
             "question": self.question,
             "model": self.model_id,
+            "quotes": [q.to_dict() for q in self.quotes],
             "answer": self.text,
             "used_rag": self.used_rag,
             "sources": source_dicts(self.passages),
-            "sentences": [
-                {
-                    "text": s.text,
-                    "cited": s.cited,
-                    "supported_by": s.supported_by,
-                    "support_score": round(s.score, 3),
-                    "invalid_citations": s.invalid_citations,
-                }
-                for s in self.sentences
-            ],
+            "sentences": [s.to_dict() for s in self.sentences],
             "notices": [asdict(n) for n in self.notices],
             "emergency": asdict(self.emergency) if self.emergency else None,
             "settings": self.settings.to_dict(),

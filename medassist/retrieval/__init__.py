@@ -94,6 +94,7 @@ class Retriever:
         self._reranker_choice = reranker
         self._reranker = None
         self.notes: list[str] = []  # e.g. "no cross-encoder on this machine: not reranked"
+        self._answer_notes: list[str] = []  # what an answer built on the last search must say (pop_notes)
 
     @property
     def embedder(self) -> Embedder:
@@ -114,11 +115,18 @@ class Retriever:
             from .ingest import STALE_CHUNKER
 
             self.notes.append(STALE_CHUNKER)
+            self._answer_notes.append(STALE_CHUNKER)
         generation = self.index.generation()
         if generation != self._generation:
             self._visible = self.index.documents()
             self._lexical = None
             self._generation = generation
+
+    def pop_notes(self) -> list[str]:
+        """Notes an answer built on the last search must carry (an index to rebuild, a language the
+        embedder does not read); each is given once."""
+        notes, self._answer_notes = self._answer_notes, []
+        return notes
 
     def reset(self) -> None:
         """Let go of the store (before it is moved or replaced); the next search opens it again."""
@@ -195,7 +203,7 @@ class Retriever:
                 where = {"doc_key": {"$in": sorted(allowed)}}
         query_text = expand(question) if self.ranking.expand_abbreviations else question
         reranker = self.reranker() if mode == "hybrid" else None
-        depth = max(30, 3 * k)  # candidates from each ranking before fusion
+        depth = max(getattr(self, "_depth", 30), 3 * k)  # candidates from each ranking before fusion
         query = self.embedder.embed_query(query_text)
         lexical, row_keys = self.lexical()
         visible = self._chunk_keys  # chunk id -> key; `where` narrows further when filtering

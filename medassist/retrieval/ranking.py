@@ -39,7 +39,14 @@ ABBREVIATIONS = {
     "arthritis", "SSRI": "selective serotonin reuptake inhibitor", "SSRIs": "selective serotonin reuptake inhibitors",
     "STD": "sexually transmitted disease", "STI": "sexually transmitted infection", "STIs": "sexually transmitted "
     "infections", "SUD": "substance use disorder", "T1DM": "type 1 diabetes", "T2DM": "type 2 diabetes",
-    "TB": "tuberculosis", "TBI": "traumatic brain injury", "TIA": "transient ischemic attack", "UTI": "urinary tract "
+    "TB": "tuberculosis", "LFT": "liver function test", "LFTs": "liver function tests", "CK": "creatine kinase",
+    "CIN": "contrast-induced nephropathy", "RRT": "renal replacement therapy", "CMI": "chronic multisymptom illness",
+    "ICS": "inhaled corticosteroid", "ESRD": "end-stage renal disease", "GFR": "glomerular filtration rate",
+    "SCA": "sickle cell anemia", "TCD": "transcranial Doppler ultrasonography", "ABI": "ankle-brachial index",
+    "DBT": "digital breast tomosynthesis", "HSV": "herpes simplex virus", "CAS": "carotid artery stenosis",
+    "OTC": "over-the-counter", "LARC": "long-acting reversible contraception", "ECP": "emergency contraceptive pill",
+    "ECPs": "emergency contraceptive pills", "COC": "combined oral contraceptive", "COCs": "combined oral contraceptives",
+    "VOC": "vaso-occlusive crisis", "COT": "chronic opioid therapy", "SCD": "sickle cell disease", "CMIF": "clinically meaningful improvement in function", "IV": "intravenous", "IM": "intramuscular", "SC": "subcutaneous", "TBI": "traumatic brain injury", "TIA": "transient ischemic attack", "UTI": "urinary tract "
     "infection", "VTE": "venous thromboembolism",
 }
 _ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")

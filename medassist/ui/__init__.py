@@ -9,7 +9,7 @@ __all__ = ["Services", "build_app", "serve"]
 
 def serve(services: Services, host: str = "127.0.0.1", port: int = 7860, auth_file: str | None = None,
           block: bool = True):
-    from ..htmlview import CSS
+    from ..present.html import CSS
     from .security import launch_options
 
     options = launch_options(host, auth_file)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .. import htmlview as H
+from ..present import html as H
 from . import tab_arena, tab_ask, tab_compare, tab_history, tab_library
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .. import htmlview as H
+from ..present import html as H
 from ..errors import UserError
 from .tab_compare import stream_comparison
 

@@ -5,7 +5,7 @@ import time
 
 import gradio as gr
 
-from .. import htmlview as H
+from ..present import html as H
 from ..errors import UserError
 from ..types import GenerationSettings, source_dicts
 
@@ -65,8 +65,11 @@ def build(services) -> None:
                                           filters=filters, thread=thread)
                 alarm = H.emergency([n.__dict__ for n in stream.notices])
                 panel = H.evidence(source_dicts(stream.passages), anchor)
+                # The guideline's own words come first, before the model has written anything.
+                lead = H.quotes({"sources": source_dicts(stream.passages),
+                                 "quotes": [x.to_dict() for x in stream.quotes]}, anchor)
                 text, shown = "", 0.0
-                yield state, render_thread(state, H.turn(q, H.streaming_body(""), "", alarm)), panel, gr.update()
+                yield state, render_thread(state, H.turn(q, lead + H.streaming_body(""), "", alarm)), panel, gr.update()
                 pieces = iter(stream)
                 try:
                     for piece in pieces:
@@ -75,12 +78,12 @@ def build(services) -> None:
                             break
                         if time.monotonic() - shown > 0.1:
                             shown = time.monotonic()
-                            yield state, render_thread(state, H.turn(q, H.streaming_body(text.lstrip()), "", alarm)), \
-                                panel, gr.update()
+                            yield state, render_thread(state, H.turn(q, lead + H.streaming_body(text.lstrip()), "",
+                                                                      alarm)), panel, gr.update()
                 finally:
                     pieces.close()  # Stop (or a closed page) ends generation here, and frees the model
                 if stream.answer is None:  # stopped: keep what was written, marked as such
-                    yield state, render_thread(state, H.turn(q, H.streaming_body(text.lstrip()).replace(
+                    yield state, render_thread(state, H.turn(q, lead + H.streaming_body(text.lstrip()).replace(
                         '<span class="ma-cursor">▍</span>', "") + H.error("Stopped."), "", alarm)), panel, gr.update()
                     return
                 doc = stream.answer.to_dict()

@@ -5,9 +5,9 @@ import time
 
 import gradio as gr
 
-from .. import htmlview as H
+from ..present import html as H
 from ..errors import UserError
-from ..htmlview import columns_html
+from ..present.html import columns_html
 from ..types import GenerationSettings, source_dicts
 
 
@@ -23,15 +23,16 @@ def stream_comparison(services, question, variants, k, max_new, labels=None, anc
             break  # closing compare() stops every model
         if result.done or time.monotonic() - shown > 0.15:
             shown = time.monotonic()
-            alarm = ""
-            from ..safety import emergency_notice
-
-            notice = emergency_notice(result.question)
-            if notice:
-                alarm = H.emergency([notice.__dict__])
-            yield alarm + columns_html(result, labels, anchor), H.evidence(source_dicts(result.passages), anchor), result
+            yield _shown(result, labels, anchor), H.evidence(source_dicts(result.passages), anchor), result
     if result is not None:
-        yield columns_html(result, labels, anchor), H.evidence(source_dicts(result.passages), anchor), result
+        yield _shown(result, labels, anchor), H.evidence(source_dicts(result.passages), anchor), result
+
+
+def _shown(result, labels, anchor) -> str:
+    """The comparison's own notices (the emergency one first), the guideline's quotes, the columns."""
+    doc = {"sources": source_dicts(result.passages), "quotes": [q.to_dict() for q in result.quotes]}
+    notices = [n.__dict__ for n in result.notices]
+    return H.emergency(notices) + H.quotes(doc, anchor) + columns_html(result, labels, anchor) + H.notices(notices)
 
 
 def build(services) -> None:
@@ -65,7 +66,7 @@ def build(services) -> None:
     def save(doc):
         if not doc:
             raise gr.Error("Run a comparison first.")
-        from ..compare import markdown
+        from ..present.markdown import comparison_markdown as markdown
 
         stamp = time.strftime("%Y%m%d-%H%M%S")
         md, js = services.exports / f"comparison-{stamp}.md", services.exports / f"comparison-{stamp}.json"

@@ -6,7 +6,7 @@ import time
 
 import gradio as gr
 
-from .. import htmlview as H
+from ..present import html as H
 from ..errors import UserError
 
 
@@ -39,7 +39,7 @@ def build(services) -> None:
                 + H.evidence(doc["sources"], anchor))
 
     def export(entry_id):
-        from ..render import answer_markdown
+        from ..present.markdown import answer_markdown
 
         try:
             doc = services.pool.history.get(int(entry_id or 0))

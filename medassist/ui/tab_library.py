@@ -7,7 +7,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .. import htmlview as H
+from ..present import html as H
 from ..errors import UserError
 
 FILE_TYPES = [".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".docx", ".jsonl", ".xml"]

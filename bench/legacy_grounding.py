@@ -1,4 +1,9 @@
-"""Does the evidence support the answer? Checked sentence by sentence, whatever the model cited.
+"""The support check as it was before the verifier (frozen here, for bench/verifier_quality.py only).
+
+It measured topical similarity, not support: it judged supported 17 of 20 contradicting claims in
+the first test. Kept so that the benchmark prints today's figures beside the old ones in one run.
+
+Original docstring: Does the evidence support the answer? Checked sentence by sentence, whatever the model cited.
 
 Small models cite unreliably (the default writes no [n] at all), so every sentence is matched to
 the passage that supports it best, by two signals:
@@ -16,8 +21,23 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .text import STOPWORDS as _STOPWORDS
-from .types import Passage, SentenceSupport
+from dataclasses import dataclass, field
+
+from medassist.text import STOPWORDS as _STOPWORDS
+from medassist.types import Passage
+
+
+@dataclass
+class SentenceSupport:
+    text: str
+    cited: list[int]
+    supported_by: int | None
+    score: float
+    invalid_citations: list[int] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return self.supported_by is not None
 
 SUPPORT_THRESHOLD = 0.55
 MIN_CLAIM_WORDS = 3  # "Yes." is not a claim; it is checked together with the sentence after it

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from .types import DISCLAIMER
+from ..types import DISCLAIMER
+from . import VERDICT_LABEL, contradiction_notice, mark, page_note, quote_line, quotes_of, sentences_of
 
 CSS = """
 .ma-banner{background:#fff4e5;border:1px solid #f0b35a;border-radius:6px;padding:8px 12px;color:#5a3700}
@@ -24,6 +25,15 @@ CSS = """
 .ma-cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:10px}
 .ma-col{border:1px solid #ddd;border-radius:6px;padding:8px}
 .ma-metrics{font-size:0.85em;color:#555}
+.ma-quotes{border-left:4px solid #1c64f2;background:#f3f7ff;padding:6px 10px;margin:6px 0}
+.ma-quote{margin:4px 0}
+.ma-sentence{margin:3px 0}
+.ma-v-supported .ma-mark{color:#046c4e}
+.ma-v-not_found .ma-mark{color:#8a5a00}
+.ma-v-contradicted{background:#fde8e8;border-left:4px solid #c81e1e;padding:2px 6px}
+.ma-v-contradicted .ma-mark{color:#9b1c1c;font-weight:700}
+.ma-why{font-size:0.85em;color:#555;margin-left:1em}
+.ma-says{font-size:0.9em;font-style:italic;margin-left:1em}
 """
 
 
@@ -47,10 +57,10 @@ def cite_links(escaped_text: str, anchor: str, n_sources: int) -> str:
     def link(m: re.Match) -> str:
         n = int(m.group(1))
         if 1 <= n <= n_sources:
-            return f'<a class="ma-cite" href="#{anchor}-{n}">[{n}]</a>'
+            return f'<a class="ma-cite" href="#{anchor}-{n}">{m.group(0)}</a>'
         return m.group(0)
 
-    return re.sub(r"\[(\d+)\]", link, escaped_text)
+    return re.sub(r"\[(?:contradicted by )?(\d+)(?:, p\. \d+)?\]", link, escaped_text)
 
 
 def evidence(passages: list[dict], anchor: str) -> str:
@@ -76,14 +86,39 @@ def emergency(items: list[dict]) -> str:
                    for n in items if n["kind"] == "emergency")
 
 
-def answer_body(doc: dict, anchor: str) -> str:
-    """A finished answer: each sentence with the passage that supports it, [n] linked to that passage."""
-    from .grounding import annotated
-    from .render import _sentences
+def quotes(doc: dict, anchor: str) -> str:
+    """The guideline's own words that answer, with grade and a link to their passage."""
+    items = quotes_of(doc)
+    if not items:
+        return ""
+    n = len(doc["sources"])
+    body = "".join(f'<div class="ma-quote">{cite_links(esc(quote_line(q, f"p. {q.page}" if q.page else "")), anchor, n)}'
+                   f"</div>" for q in items)
+    return f'<div class="ma-quotes"><b>From the guideline</b> (quoted, not generated){body}</div>'
 
-    checked = _sentences(doc)
-    text = annotated(checked) if checked else (doc["answer"] or "(no answer)")
-    return f'<div class="ma-answer">{cite_links(esc(text), anchor, len(doc["sources"]))}</div>'
+
+def answer_body(doc: dict, anchor: str) -> str:
+    """A finished answer: the guideline's quotes, then each sentence with its verdict; [n] links to its
+    passage; a contradicted sentence shown beside the passage's own words."""
+    checked = sentences_of(doc)
+    if not checked:
+        return quotes(doc, anchor) + f'<div class="ma-answer">{esc(doc["answer"] or "(no answer)")}</div>'
+    n = len(doc["sources"])
+    alarm = contradiction_notice(checked)
+    out = [f'<div class="ma-emergency" role="status">⚠ {esc(alarm)}</div>' if alarm else "", quotes(doc, anchor),
+           '<div class="ma-answer">']
+    for s in checked:
+        out.append(f'<div class="ma-sentence ma-v-{s.verdict}" data-verdict="{s.verdict}">{esc(s.text)} '
+                   f'<span class="ma-mark" title="{esc(VERDICT_LABEL[s.verdict])}">'
+                   f'{cite_links(esc(mark(s)), anchor, n)}</span>')
+        if s.verdict != "supported" and s.reason:
+            out.append(f'<div class="ma-why">{esc(s.reason)}</div>')
+        if s.verdict == "contradicted" and s.evidence:
+            out.append(f'<div class="ma-says">the passage [{s.source}{esc(page_note(s))}] says: '
+                       f'“{esc(s.evidence)}”</div>')
+        out.append("</div>")
+    out.append("</div>")
+    return "".join(out)
 
 
 def turn(question: str, body: str, notices_html: str = "", emergency_html: str = "", extra: str = "") -> str:

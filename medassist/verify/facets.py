@@ -1,0 +1,401 @@
+"""The facts a clinical statement carries, read from its words, and where two statements disagree.
+
+    facets("The USPSTF recommends against routine screening for AAA in women who have never smoked.")
+      -> Facets(polarity="against", sex={"female"}, smoking={"never"}, ...)
+
+Each kind of disagreement is one function of `conflicts`, so a verdict can say which part
+differs and what the passage says instead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..sentences import grade_of
+from .lexicon import concepts, negated, numeric_text
+
+# -- polarity: what the statement tells the reader to do ----------------------------------------
+# Read in order of strength: an explicit "recommends against" or "should not" decides before a
+# "recommends", and both before words like "contraindicated" that may sit in a condition
+# ("for whom first-line treatment is contraindicated, suggests offering gabapentin").
+_INSUFFICIENT = re.compile(
+    r"\binsufficient\b|\binadequate evidence\b|\bnot (?:enough|sufficient) evidence\b|\bno recommendations? (?:could "
+    r"be made |is made |can be made )?(?:for or against|either way)\b|\b(?:does|do|did) not recommend for or against\b|"
+    r"\bneither for nor against\b|\b(?:cannot|can ?not|could not|unable to) (?:be )?(?:determined?|assess(?:ed)?|"
+    r"recommend for or against)\b|\bevidence is (?:lacking|limited|inconclusive|conflicting|inadequate)\b|"
+    r"\bI statement\b|\bunclear whether\b|\bbalance of benefits and harms cannot\b", re.IGNORECASE)
+# Where the recommendation is made: a recommending verb, "should", or an instruction opening the
+# statement (after an optional "In adults with X," or "For patients who …,").
+_CUE = re.compile(
+    r"\b(?:does|do|did) not support\b|\bnot supported\b|"
+    r"\b(?:recommends?|recommended|recommendation is|suggests?|suggested|advises?|advised|endorses?|encourages?)\b|"
+    r"\b(?:may|can|could)\s+(?:\w+ly\s+)?(?:be\s+)?(?:use|used|prescribe|prescribed|offer|offered|give|given|receive|"
+    r"take|taken|start|started|continue|continued|consider|considered|provide|provided)\b|"
+    r"\b(?:is|are) (?:the )?(?:preferred|first-line|treatment of choice|drug of choice|method of choice)\b|"
+    r"\b(?:should|must|need to|needs to|ought to)\b|\b(?:is|are) (?:indicated|warranted|necessary|required|needed)\b|"
+    r"(?:^|[.;:]\s+|,\s+|\)\s+)(?:\d+[.)]\s*)?(?:\w+ly\s+)?(?:do not|don't|never|avoid|offer|screen|use|provide|give|consider|perform|"
+    r"obtain|prescribe|start|initiate|refer|assess|test|treat|educate|counsel|encourage|ensure|document|apply|"
+    r"administer|transfuse|monitor|measure|evaluate|discontinue|stop|taper|hospitalize|request|reserve|limit|"
+    r"include|repeat|continue|check|ask|teach|instruct|establish|maintain)\b", re.IGNORECASE)
+_FLIP = re.compile(r"^\W*(?:be\s+)?(?:against|not|never|no longer)\b", re.IGNORECASE)
+# An action that is itself a refusal: "should avoid X", "discontinue X", "refrain from X".
+_NEGATIVE_ACTION = re.compile(r"^\W*(?:(?:be|being)\s+)?(?:\w+ly\s+)?(?:avoid\w*|refrain\w*|discontinu\w*|stop\w*|"
+                              r"cease\w*|quit\w*|taper\w*|withh[eo]ld\w*|withdraw\w*)|"
+                              r"^\W*that (?:\w+ ){0,5}?(?:not be|not use|not receive|refrain|avoid|discontinue|stop)\b",
+                              re.IGNORECASE)
+_INITIAL = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:(?:in|for|among|if|when|during|after|before|once|with|while)\b[^,]{0,220},\s*)?",
+                      re.IGNORECASE)
+_SELECTIVE = re.compile(r"\bselectively\b|\bindividual(?:ize|ized)? (?:the )?(?:decision|basis|one)\b|"
+                        r"\bshared,? (?:informed )?decision\b|\bbased on (?:professional judgment|individual)\b|"
+                        r"\bcase[- ]by[- ]case\b|\bmay choose\b", re.IGNORECASE)
+_NOT_RECOMMENDED = re.compile(r"\bnot (?:be )?(?:recommended|suggested|advised|indicated|necessary|needed|required|"
+                              r"warranted)\b|\bnever (?:needed|necessary|required|indicated)\b|\bno need\b|"
+                              r"\bunnecessary\b", re.IGNORECASE)
+_WEAK_AGAINST = re.compile(r"\bavoid(?:ed|ing|s)?\b|\bdiscourage[sd]?\b|\bcontraindicated\b|\brefrain\b|"
+                           r"\bno (?:net )?benefit\b|\bharms (?:outweigh|exceed)\b|\bineffective\b", re.IGNORECASE)
+# Negations that describe who, not what to do ("never smoked", "not pregnant", "whether or not").
+_NOT_POLARITY = re.compile(r"\bnever[- ]smok\w*|\b(?:have|has|had) never smoked\b|\bnot (?:currently )?pregnant\b|"
+                           r"\bwhether or not\b|\bnot (?:associated|related|known|yet|at (?:increased|high) risk)\b|"
+                           r"\bdo not have\b|\bwho (?:are|were|have|had|do|did) not\b|\bnot previously\b|\bnon-\w+|"
+                           r"\b(?:does|do|did) not suggest\b|\bunless\b.*$|\bso that\b.*$", re.IGNORECASE)
+
+
+_LABELLED = re.compile(r"^\W*\*\*[^*]{2,60}:\*\*|^\W*(?:Disease/Condition|Target Population|Guideline Objective)",
+                       re.IGNORECASE)
+
+
+def polarity(text: str) -> str | None:
+    """for | against | insufficient | selective, or None when the sentence takes no position.
+
+    Read from where the recommendation is made: the first recommending verb (or an opening
+    instruction), negated by "against" / "not" right after it, and turned by an action that is
+    itself a refusal ("should avoid", "be discontinued", "refrain from")."""
+    if _LABELLED.match(text):
+        return None  # "**Target Population:** …" describes, it does not recommend
+    plain = _NOT_POLARITY.sub(" ", text.replace("*", "")).strip()
+    if _INSUFFICIENT.search(plain):
+        return "insufficient"
+    if _SELECTIVE.search(plain):
+        return "selective"
+    body = plain[_INITIAL.match(plain).end():]
+    m = _CUE.search(body) or _CUE.search(plain)
+    if m is None:
+        if _NOT_RECOMMENDED.search(plain) or _WEAK_AGAINST.search(plain):
+            return "against"
+        return None
+    source = body if _CUE.search(body) else plain
+    cue = m.group(0).strip(" ,.;:").lower()
+    after = source[m.end():]
+    clause = re.split(r";|\.\s|\band\b|\bbut\b|\bwhile\b|\bwhereas\b", after, maxsplit=1)[0]
+    negative = bool(re.search(r"\bnot\b|\bnever\b|n't\b", cue)) or bool(_FLIP.match(after))
+    if re.match(r"(?:\d+[.)]\s*)?(?:avoid|discontinue|stop|taper)$", cue):
+        negative = True
+    elif not negative:
+        # the action: "should [be] avoided", "recommends that the worker refrain from …"
+        negative = bool(_NEGATIVE_ACTION.match(after)) or bool(re.match(r"^\W*(?:that )?(?:\w+ ){0,4}?(?:refrain|avoid)\b",
+                                                                     after, re.IGNORECASE))
+    if not negative and re.search(r"\b(?:not|never)\s+(?:be\s+)?$", source[:m.start()], re.IGNORECASE):
+        negative = True  # "X is not recommended", "should never be"
+    if not negative and _NOT_RECOMMENDED.search(clause):
+        negative = True  # "advises that measurements … are unnecessary"
+    return "against" if negative else "for"
+
+
+# -- preference: "X over Y", "X rather than Y" ---------------------------------------------------
+_PREFERENCE = re.compile(r"\b(?:over|rather than|instead of|in preference to|preferred to|in favou?r of|before)\b",
+                         re.IGNORECASE)
+
+
+def preference(text: str) -> tuple[set[str], set[str]] | None:
+    """(what is preferred, what it is preferred to): the content words just before and after "over"."""
+    m = _PREFERENCE.search(text)
+    if not m or re.search(r"\bover (?:the|a|\d)|\bover(?:all|weight)", text[m.start():m.start() + 12], re.IGNORECASE):
+        return None
+    from .lexicon import SOFT_STEMS
+
+    plain = re.sub(r"\([^()]*\)", " ", text)  # "(see Recommendation 11)" is neither side
+    m = _PREFERENCE.search(plain)
+    if not m:
+        return None
+    left = re.split(r"\b(?:suggests?|recommends?|recommended|prefer\w*|offering|use of|of)\b|[,;.:]",
+                    plain[max(0, m.start() - 100):m.start()])[-1]
+    right = re.split(r"\b(?:to|for|in|because|as|when|if|among)\b|[,;.:]", plain[m.end():m.end() + 100])[0]
+    before = [t for t in concepts(left) if ":" not in t and t not in SOFT_STEMS][-5:]
+    after = [t for t in concepts(right) if ":" not in t and t not in SOFT_STEMS][:5]
+    return (set(before), set(after)) if before and after else None
+
+
+# -- grade or strength --------------------------------------------------------------------------
+# Letters are read in upper case only ("a grade" is no grade A).
+_CLAIM_GRADE = re.compile(
+    r"\b(?:grade|category|rated|rating(?: of)?|level)\s*:?\s*((?-i:[A-D]|I{1,3}[ABC]?|EO))\b|"
+    r"\b((?-i:[A-D]|I))\s+(?:recommendation|statement|grade|rating)\b|"
+    r"\b(strong|weak|conditional)(?:ly)?\s+(?:recommendation\s+)?(for|against|recommendation)\b|\bexpert opinion\b|"
+    r"\bconsensus\b|\b(?:is\s+)?(?:an?\s+)?((?-i:I{1,3}[ABC]))\b", re.IGNORECASE)
+
+
+def grade_tokens(grade: str) -> set[str]:
+    """The grade tokens of a grade as written after a statement: "B", "EO", "Strong For", "IA" …"""
+    bare = grade.strip().strip("[]()")
+    if re.fullmatch(r"[A-DI]|EO|I{1,3}[ABC]", bare, re.IGNORECASE):
+        return {bare.upper()}
+    return grades(f"({bare})")
+
+
+def grades(text: str) -> set[str]:
+    """Grade tokens a text states: {"B"}, {"strong for"}, {"EO"}, {"IA"} …"""
+    out: set[str] = set()
+    stated = grade_of(text)
+    for source in filter(None, [stated, text.replace("*", "")]):
+        for m in _CLAIM_GRADE.finditer(source):
+            if m.group(1):
+                out.add(m.group(1).upper())
+            elif m.group(2):
+                out.add(m.group(2).upper())
+            elif m.group(3):
+                strength = m.group(3).lower().replace("conditional", "weak")
+                out.add(strength + ("" if m.group(4).lower() == "recommendation" else " " + m.group(4).lower()))
+            elif m.group(5):
+                out.add(m.group(5).upper())
+            else:
+                out.add("EO" if "expert" in m.group(0).lower() else "consensus")
+    if stated:
+        bare = re.sub(r"\s+", " ", stated.strip()).lower()
+        letter = re.fullmatch(r"([a-di])(?: recommendation| statement)?", bare)
+        if letter:
+            out.add(letter.group(1).upper())
+        elif bare == "eo":
+            out.add("EO")
+    return out
+
+
+def without_grade(text: str) -> str:
+    """The text without the grade it states (compared as a grade, not as words)."""
+    from ..sentences import GRADE
+
+    text = re.sub(r"\(?\s*(?:recommendation )?category:?\s*[A-D1-4],?\s*(?:evidence type:?\s*\d)?\s*\)?|"
+                  r"\bevidence type:?\s*\d\b|\b(?:high|moderate|low|very low)-quality evidence\b", " ", text,
+                  flags=re.IGNORECASE)
+    text = GRADE.sub(" ", text.replace("*", ""))
+    return _CLAIM_GRADE.sub(" ", text)
+
+
+def grades_conflict(claim: set[str], passage: set[str]) -> bool:
+    """The claim states a grade the passage gives otherwise ("strong" agrees with "strong for")."""
+    if not claim or not passage:
+        return False
+    for g in claim:
+        if g in passage or any(p.startswith(g + " ") or g.startswith(p + " ") for p in passage):
+            return False
+    return True
+
+
+# -- quantities: numbers with their units and the words that bound them --------------------------
+_UNITS = [("year", r"years?|yrs?|y(?=\b)|-year-old|year-old"), ("month", r"months?|mos?"), ("week", r"weeks?|wks?"),
+          ("day", r"days?"), ("hour", r"hours?|hrs?|h(?=\b)"), ("minute", r"minutes?|mins?"),
+          ("mg", r"mg(?!/dl)|milligrams?"), ("mcg", r"mcg|µg|micrograms?|ug"), ("g", r"g(?=\b)|grams?"),
+          ("kg", r"kg(?!/m)|kilograms?"), ("ml", r"ml|milliliters?|millilitres?"), ("percent", r"%|percent"),
+          ("mmhg", r"mm ?hg"), ("mmol", r"mmol(?:/l)?"), ("mgdl", r"mg/dl"), ("bmi", r"kg/m2|kg/m²"),
+          ("packyear", r"pack[- ]years?"), ("cigarette", r"cigarettes?"), ("mme", r"mme|morphine (?:milligram )?"
+          r"equivalents?|mg/d(?:ay)? mme|med"), ("drink", r"drinks?"), ("unit", r"units?|iu"), ("cm", r"cm"),
+          ("times", r"times|visits?|sessions?|doses?|injections?")]
+_UNIT = "|".join(f"(?P<{name}>{rx})" for name, rx in _UNITS)
+_BOUND = (r"(?P<bound>at least|a minimum of|a maximum of|no (?:more|less|fewer) than|more than|less than|fewer than|greater than|up to|"
+          r"under|over|older than|younger than|above|below|before|after|until|by|within|from|starting at|beginning "
+          r"at|at|>=|<=|>|<|≥|≤)?\s*")
+# A range: "65 to 75", "65-75", "between 65 and 75" ("3 and 250 mg" is two numbers, not a range).
+_QUANTITY = re.compile(_BOUND + r"(?:age\s+)?(?P<a>\d+(?:\.\d+)?)(?:\s*(?:to|-|–)\s*(?P<b>\d+(?:\.\d+)?))?\s*(?:" + _UNIT
+                       + r")?(?![\w/])(?:\s+(?:of age\s+)?(?:or|and) (?P<after>older|more|above|greater|over|higher|"
+                       r"younger|less|fewer|below|under|lower)\b)?", re.IGNORECASE)
+_BOUND_CLASS = {"at least": "min", "a minimum of": "min", "a maximum of": "max", "no less than": "min", "no fewer than": "min", ">=": "min", "≥": "min",
+                "from": "min", "starting at": "min", "beginning at": "min", "older than": "min", "more than": "min",
+                "greater than": "min", "over": "min", "above": "min", ">": "min",
+                "no more than": "max", "up to": "max", "under": "max", "less than": "max", "fewer than": "max",
+                "younger than": "max", "below": "max", "<=": "max", "≤": "max", "<": "max", "until": "max",
+                "within": "max", "by": "max", "before": "before", "after": "after", "at": None}
+
+
+_OPPOSITE = ({"min", "max"}, {"before", "after"})
+_BOUND_WORD = {"min": "at least", "max": "at most", "before": "before", "after": "after"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str  # "" when the number stands alone
+    bound: str | None = None  # min | max | before | after | None
+
+    def __str__(self) -> str:
+        return f"{self.value:g}{' ' + self.unit if self.unit else ''}"
+
+
+def quantities(text: str) -> list[Quantity]:
+    out = []
+    plain = re.sub(r"\b[A-Z]+:\S+", " ", text.replace("*", ""))  # facet tokens ("FREQ:1y") are compared as facets
+    # "every 2 years", "6-monthly": a frequency, compared as one (FREQ), not as a number
+    plain = re.sub(r"\b(?:once )?every \d+(?:\.\d+)?\s*(?:year|month|week|day|hour)s?\b|\b\d+[- ](?:year|month|week|day|hour)ly\b",
+                   " ", plain, flags=re.IGNORECASE)
+    plain = re.sub(r"\[\d+(?:[,–-]\s*\d+)*\]", " ", plain)  # citation markers are not numbers
+    plain = re.sub(r"^\W*\d{1,3}[.)]\s", " ", plain)  # nor is a list item's number
+    plain = re.sub(r"\bbetween (\d+(?:\.\d+)?) and (?=\d)", r"\1 to ", plain, flags=re.IGNORECASE)
+    plain = re.sub(r"\b(?:19|20)\d\d\b(?!\s*(?:mg|g|mcg|ml|%))", " ", plain)  # years of publication
+    for m in _QUANTITY.finditer(plain):
+        unit = next((name for name, _ in _UNITS if m.group(name)), "")
+        if not unit and re.search(r"\b(?:aged?|ages)\s*(?:\d|$)", plain[max(0, m.start() - 8):m.end()], re.IGNORECASE):
+            unit = "year"  # "men aged 65 to 75"
+        bound = _BOUND_CLASS.get((m.group("bound") or "").lower())
+        if m.group("after"):
+            bound = "min" if m.group("after").lower() in ("older", "more", "above", "greater", "over", "higher") else "max"
+        if m.group("b") is not None and bound not in ("before", "after"):  # "65 to 75": from 65, up to 75
+            out += [Quantity(float(m.group("a")), unit, "min"), Quantity(float(m.group("b")), unit, "max")]
+        else:
+            out += [Quantity(float(v), unit, bound) for v in (m.group("a"), m.group("b")) if v is not None]
+    return out
+
+
+def quantity_problem(claim: list[Quantity], passage: list[Quantity]) -> tuple[str, str] | None:
+    """('conflict' | 'missing', reason) for the first number of the claim the passage does not state."""
+    for q in claim:
+        same_unit = [p for p in passage if p.unit == q.unit or not q.unit or not p.unit]
+        exact = [p for p in same_unit if p.value == q.value]
+        if exact:
+            if q.bound and all(p.bound and {p.bound, q.bound} in _OPPOSITE for p in exact):
+                p = exact[0]
+                return "conflict", f"the claim says {_BOUND_WORD[q.bound]} {q}, the passage says {_BOUND_WORD[p.bound]} {p}"
+            continue
+        if q.unit and any(p.unit == q.unit for p in passage):
+            said = ", ".join(str(p) for p in passage if p.unit == q.unit)
+            return "conflict", f"the claim says {q}, the passage says {said}"
+        return "missing", f"the passage does not state {q}"
+    return None
+
+
+# -- everything together ------------------------------------------------------------------------
+_FACET_LABEL = {"ROUTE": "route", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
+                "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to"}
+
+
+@dataclass
+class Facets:
+    text: str
+    concepts: list[str]
+    polarity: str | None
+    grades: set[str]
+    quantities: list[Quantity]
+    values: dict[str, set[str]] = field(default_factory=dict)  # SEX -> {"male"}, FREQ -> {"1y"} …
+    prefers: tuple[set[str], set[str]] | None = None  # "X over Y": (X words, Y words)
+    sequence: dict[str, list[str]] = field(default_factory=dict)  # RISK -> ["high", "low"], in order
+    bindings: set[tuple[str, str]] = field(default_factory=set)  # ("male", "35"): a number said of a group
+    specific: set[str] = field(default_factory=set)  # stems naming something particular (set for claims)
+    excluded: frozenset[str] = frozenset()  # named only to be excluded ("without naloxone")
+
+
+def facets(text: str, grade: str | None = None) -> Facets:
+    """The facts of `text`; `grade` is the grade its statement carries when that is written elsewhere
+    (after the statement's last sentence)."""
+    tokens = concepts(text)
+    if "PREG:yes" in tokens and "SEX:female" not in tokens:
+        tokens.append("SEX:female")  # pregnancy says who as well
+    values: dict[str, set[str]] = {}
+    sequence: dict[str, list[str]] = {}
+    bindings: set[tuple[str, str]] = set()
+    group, since = None, 99
+    for t in tokens:
+        if ":" in t and t.split(":")[0].isupper():
+            kind, value = t.split(":", 1)
+            values.setdefault(kind, set()).add(value)
+            sequence.setdefault(kind, []).append(value)
+            if kind in ("SEX", "AGEGRP", "RISK", "SMOKE", "PREG"):
+                group, since = value, 0
+        elif t[0].isdigit() and group and since <= 4:
+            bindings.add((group, t))  # "men >age 35": 35 is said of men
+        since += 1
+    return Facets(text, tokens, polarity(text), (grade_tokens(grade) if grade else grades(text)), quantities(numeric_text(text)), values,
+                  preference(text), sequence, bindings, excluded=negated(text))
+
+
+def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
+    """Where the passage says otherwise than the claim: (kind, readable reason) pairs, empty if nowhere.
+    Kinds: polarity, SEX, PREG, SMOKE, RISK, AGEGRP, FREQ, QUANT, preference, grade, number."""
+    reasons = []
+    if claim.polarity and passage.polarity and claim.polarity != passage.polarity \
+            and {claim.polarity, passage.polarity} != {"for", "selective"}:
+        reasons.append(("polarity", f"the claim says {_POLARITY_WORDS[claim.polarity]}; the passage says "
+                                    f"{_POLARITY_WORDS[passage.polarity]}"))
+    only = "only" in claim.values.get("QUANT", set())
+    for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "SETTING"):
+        mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
+        if mine and theirs and not mine & theirs and not _compatible(kind, mine, theirs):
+            reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says {', '.join(sorted(mine))}, the passage says "
+                                  f"{', '.join(sorted(theirs))}"))
+        elif only and mine and theirs and mine < theirs:  # "only after birth" where it says during and after
+            reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says only {', '.join(sorted(mine))}; the passage "
+                                  f"says {', '.join(sorted(theirs))}"))
+    mine, theirs = claim.values.get("QUANT", set()), passage.values.get("QUANT", set())
+    if "all" in mine and "only" in theirs and "all" not in theirs:
+        reasons.append(("QUANT", "the claim applies it to all; the passage limits it to a group"))
+    if "only" in mine and "all" in theirs and "only" not in theirs:
+        reasons.append(("QUANT", "the claim limits it to a group; the passage applies it to all"))
+    if ("except" in mine and "incl" in theirs and "except" not in theirs) or \
+            ("incl" in mine and "except" in theirs and "incl" not in theirs):
+        reasons.append(("QUANT", "the claim excludes a group the passage includes (or the reverse)"))
+    for kind in ("SEX", "RISK", "SMOKE", "PREG", "AGEGRP"):
+        mine_seq, theirs_seq = claim.sequence.get(kind, []), passage.sequence.get(kind, [])
+        if len(mine_seq) == len(theirs_seq) > 1 and sorted(mine_seq) != sorted(theirs_seq) \
+                and not any(r[0] == kind for r in reasons):
+            reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says {', '.join(mine_seq)}, the passage says "
+                                  f"{', '.join(theirs_seq)}"))
+    from .interventions import classify
+
+    # only for things that are named (a drug, a test): "buprenorphine alone (without naloxone)"
+    dropped = sorted(t for t in set(claim.concepts) - claim.excluded if t in passage.excluded
+                     and (classify(t) or t in claim.specific))
+    if dropped:
+        reasons.append(("excluded", f"the passage excludes {', '.join(dropped)}"))
+    swapped = _binding_conflict(claim.bindings, passage.bindings)
+    if swapped:
+        reasons.append(("number", swapped))
+    if _reversed(claim.prefers, passage.prefers):
+        reasons.append(("preference", "the claim reverses what the passage prefers: it prefers "
+                                      f"{' '.join(sorted(passage.prefers[0]))} over {' '.join(sorted(passage.prefers[1]))}"))
+    if grades_conflict(claim.grades, passage.grades):
+        reasons.append(("grade", f"grade: the claim says {', '.join(sorted(claim.grades))}, the passage says "
+                                 f"{', '.join(sorted(passage.grades))}"))
+    problem = quantity_problem(claim.quantities, passage.quantities)
+    if problem and problem[0] == "conflict":
+        reasons.append(("number", problem[1]))
+    return reasons
+
+
+def _binding_conflict(mine: set[tuple[str, str]], theirs: set[tuple[str, str]]) -> str | None:
+    """A number said of a group in the claim that the passage says of another group ("men older than 45"
+    where the passage says men older than 35 and women older than 45)."""
+    for group, number in mine:
+        said = {n for g, n in theirs if g == group}
+        if said and number not in said and any(n == number for _, n in theirs):
+            return f"the claim says {number} for {group}; the passage says {', '.join(sorted(said))}"
+    return None
+
+
+def _reversed(mine, theirs) -> bool:
+    """Does the claim prefer what the passage prefers something else to? Only the words that tell the
+    two sides apart count ("microprocessor knee units over non-microprocessor knee units")."""
+    if not mine or not theirs:
+        return False
+    my_left, my_right = mine[0] - mine[1], mine[1] - mine[0]
+    their_left, their_right = theirs[0] - theirs[1], theirs[1] - theirs[0]
+    return bool(my_left & their_right) or bool(my_right & their_left)
+
+
+def _compatible(kind: str, mine: set[str], theirs: set[str]) -> bool:
+    # "adults" and "older adults" are not opposites; "ever smoked" includes former and current smokers
+    if kind == "AGEGRP":
+        return bool({"adult", "older"} >= mine | theirs)
+    if kind == "SMOKE":
+        return "ever" in mine | theirs and "never" not in mine | theirs
+    return False
+
+
+_POLARITY_WORDS = {"for": "it is recommended", "against": "it is recommended against (or should not be done)",
+                   "insufficient": "the evidence is insufficient to recommend for or against",
+                   "selective": "it should be offered selectively, as an individual decision"}

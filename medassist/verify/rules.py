@@ -1,0 +1,235 @@
+"""The offline default verifier: a claim is supported only when one statement of the passages says
+all of it, and contradicted when the statement it is about says otherwise.
+
+For each claim, every checkable unit of the passages (a sentence, list item or table row, read
+with its paragraph, heading and title) is scored by how much of the claim's content it states:
+    coverage = share of the claim's content words (synonyms and word forms merged, attribution and
+               filler words aside) found in the unit or its context.
+Then:
+    supported     a unit covers the claim (coverage >= SUPPORT), states each of its facts (who, how
+                  often, numbers, grade) and disagrees on none;
+    contradicted  otherwise, a unit on the same topic (coverage >= TOPIC) disagrees on a fact:
+                  polarity, population, a number, frequency or timing, the intervention, the grade;
+    not found     otherwise (a hedge, a restated question, or facts the passages do not state).
+Topic alone never supports: a claim that adds a population, a drug or a number the passage does not
+state is not supported, however similar it reads.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..sentences import grade_of, split_sentences
+from ..types import Passage
+from .facets import Facets, facet_conflicts, facets, quantities, quantity_problem, without_grade
+from .interventions import intervention_conflict
+from .interventions import classify
+from .lexicon import SOFT_STEMS, concepts, specific_stems
+
+SUPPORT = 0.8  # share of the claim's content words a unit must state
+OWN = 0.5  # share of the claim's content a unit must state itself before its context may fill in the rest
+TIE = 0.05  # coverage within this of the supporting statement's counts as equally close
+MARGIN = 0.15  # a contradiction must come from a statement about as close to the claim as the closest
+_ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
+TOPIC = 0.5  # below this a unit is about something else: its disagreements are not contradictions
+MIN_WORDS = 2  # fewer content words than this is no claim ("Yes.")
+
+
+@dataclass
+class Unit:
+    """One checkable statement of a passage, with what it inherits from around it."""
+
+    source: int  # 1-based passage number
+    text: str  # as in the passage
+    offset: int  # where it starts in the passage text (the PDF page is read from it)
+    facets: Facets
+    context: set[str]  # tokens of its paragraph, heading path and title
+    grade: str = ""  # the grade its statement carries, as written ("B recommendation")
+    defined: dict | None = None  # abbreviations the passages define (shared by all units)
+
+
+@dataclass
+class Check:
+    verdict: str  # supported | contradicted | not_found
+    unit: Unit | None
+    reason: str
+    score: float  # coverage of the claim by the unit the verdict rests on
+    by: str = "rules"
+
+
+def _is_fact(token: str) -> bool:
+    return ":" in token and token.split(":")[0].isupper()
+
+
+_DEFINED = re.compile(r"([A-Za-z][A-Za-z'\- ]{2,90}?)\s*\(([A-Z][A-Za-z0-9]{1,9}?)s?\)")
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s.*|\*\*[^*]+\*\*:?|\*[^*]+\*:?)\s*$")
+
+
+def definitions(text: str) -> dict[str, str]:
+    """Abbreviations a text defines: "contrast-induced nephropathy (CIN)" -> {"CIN": "contrast-induced nephropathy"}."""
+    out = {}
+    for m in _DEFINED.finditer(text):
+        abbr, words = m.group(2), re.split(r"[\s-]+", m.group(1).strip())
+        letters = [c for c in abbr.upper() if c.isalpha()]
+        if 2 <= len(letters) <= len(words):
+            tail = words[-len(letters):]
+            if [w[0].upper() for w in tail] == letters:
+                out[abbr] = " ".join(tail)
+    return out
+
+
+def _expanded(text: str, defined: dict[str, str]) -> list[str]:
+    """Concepts of `text`, plus those of the long forms of abbreviations it uses."""
+    tokens = concepts(text)
+    for abbr, long in defined.items():
+        if re.search(rf"\b{re.escape(abbr)}s?\b", text):
+            tokens = tokens + concepts(long)
+    return tokens
+
+
+def passage_units(passages: list[Passage]) -> list[Unit]:
+    units: list[Unit] = []
+    defined: dict[str, str] = {}
+    for p in passages:
+        defined.update(definitions(f"{p.title}. {p.text}"))
+    for n, p in enumerate(passages, 1):
+        head = set(concepts(f"{p.title}. {p.section.replace(' › ', '. ')}"))
+        cursor = 0
+        for para in re.split(r"\n\s*\n", p.text):
+            sentences = [s for s in split_sentences(para) if s.strip("*#|- ") and not _HEADING.match(s)]
+            graded = [grade_of(s) for s in sentences]
+            own = [set(_expanded(s, defined)) for s in sentences]
+            for i, s in enumerate(sentences):
+                at = p.text.find(s[:30], cursor)
+                cursor = at if at >= 0 else cursor
+                # A statement's grade follows its last sentence; a list item or row carries its own.
+                if graded[i] or _ITEM.match(s):
+                    grade = graded[i] or ""
+                else:
+                    grade = next((graded[j] for j in range(i + 1, len(sentences))
+                                  if graded[j] or _ITEM.match(sentences[j])), "") or ""
+                # Context: the topic (title, headings) and, in prose, the sentences either side (a
+                # statement may name its subject once for two sentences). List items stand alone.
+                near = set() if _ITEM.match(s) else set().union(*own[max(0, i - 1):i], *own[i + 1:i + 2])
+                f = facets(s, grade=grade or None)
+                f.concepts = list(dict.fromkeys(f.concepts + sorted(own[i] - set(f.concepts))))
+                units.append(Unit(n, s, max(at, 0), f, head | near, grade or ""))
+        for u in units:
+            u.defined = defined
+    return units
+
+
+def _content(tokens: list[str]) -> list[str]:
+    # "only", "including" and timing words are compared as facets (conflicts), not required as words
+    return [t for t in dict.fromkeys(tokens) if t not in SOFT_STEMS and t not in ("QUANT:only", "QUANT:incl")
+            and not t.startswith("TIME:") and t not in ("not", "no", "against", "without")]
+
+
+def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
+    """(share of the claim's content the unit states with its context, share it states itself, the
+    content it does not state). Context fills in at most what the unit leaves implicit: below OWN
+    of the claim in the unit itself, context counts for nothing."""
+    words = _content(claim.concepts)
+    if not words:
+        return 0.0, 0.0, []
+    own = set(unit.facets.concepts)
+    in_unit = sum(t in own for t in words) / len(words)
+    if in_unit < OWN:
+        return in_unit, in_unit, [t for t in words if t not in own]
+    # Facts (who, how often, all / except) must be the unit's own: a neighbour's population is not this one's.
+    missing = [t for t in words if not (t in own or (not _is_fact(t) and t in unit.context))]
+    return 1 - len(missing) / len(words), in_unit, missing
+
+
+class RuleVerifier:
+    name = "rules"
+
+    def check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
+        defined = {**(units[0].defined or {}), **definitions(claim_text)} if units else definitions(claim_text)
+        claim = facets(claim_text)
+        claim.specific = specific_stems(without_grade(claim_text))
+        words = _content(_expanded(without_grade(claim_text), defined))
+        claim.concepts = words + [t for t in claim.concepts if _is_fact(t) and t not in words]
+        if len(words) < MIN_WORDS:
+            return Check("not_found", None, "the sentence states nothing that could be checked", 0.0)
+        if question is not None:
+            asked = set(concepts(question))
+            if not [t for t in words if t not in asked]:
+                return Check("not_found", None, "the sentence only restates the question", 0.0)
+        scored = sorted(((coverage(claim, u), u) for u in units), key=lambda x: (-x[0][0], -x[0][1]))
+        support = next(((full, own, u) for (full, own, missing), u in scored
+                        if full >= SUPPORT and self._supports(claim, u, missing)), None)
+        closest = scored[0][0][0] if scored else 0.0
+        for (full, own, _missing), unit in scored:
+            if full < max(TOPIC, closest - MARGIN):
+                break
+            conflicts = facet_conflicts(claim, unit.facets) + _intervention(claim, unit)
+            if not conflicts:
+                continue
+            if support is not None:
+                # Against a statement that supports the claim, another one disagreeing counts only
+                # when it is as close to the claim (a false assurance is worse than a false alarm),
+                # and not where the supporting statement itself states what it disagrees on.
+                if full < support[0] - TIE or own < support[1] - TIE:
+                    continue
+                # The supporting statement itself settles a population, number or grade on which the
+                # other one differs: the other one is about a different case, not a contradiction.
+                if any(kind != "polarity" and _states(support[2], claim, kind) for kind, _ in conflicts):
+                    continue
+            return Check("contradicted", unit, "; ".join(reason for _, reason in conflicts), full)
+        if support is not None:
+            return Check("supported", support[2], "the passage states it", support[0])
+        if not scored or closest < TOPIC:
+            return Check("not_found", scored[0][1] if scored else None, "no passage is about this", closest)
+        (full, _own, missing), unit = scored[0]
+        said = ", ".join(_readable(missing)[:6]) or "every part of it"
+        return Check("not_found", unit, f"the passages do not state: {said}", full)
+
+    @staticmethod
+    def _supports(claim: Facets, unit: Unit, missing: list[str]) -> bool:
+        if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) for t in missing):
+            return False  # a population, frequency, number, drug, test or named condition the unit does not state
+        # A recommendation (or a grade) is supported only by a statement that makes one, never by
+        # a sentence that merely describes the evidence on the same topic.
+        if claim.polarity and not unit.facets.polarity and not (claim.polarity == "for" and _ITEM.match(unit.text)):
+            return False  # (a list item such as "Consultation with a specialist if …" recommends without a verb)
+        if claim.grades and not unit.facets.grades:
+            return False
+        if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
+            return False
+        return not quantity_problem(claim.quantities, quantities_of(unit))
+
+
+def _states(unit: Unit, claim: Facets, kind: str) -> bool:
+    """Does the (supporting) unit itself state the claim's `kind` of fact?"""
+    f = unit.facets
+    if kind == "grade":
+        return bool(f.grades)
+    if kind == "number":
+        return bool(claim.quantities) and all(any(p.value == q.value for p in f.quantities) for q in claim.quantities)
+    if kind == "preference":
+        return f.prefers is not None
+    if kind == "intervention":
+        return True  # it names the claim's intervention, or it would not support it
+    return bool(f.values.get(kind))
+
+
+def quantities_of(unit: Unit):
+    return unit.facets.quantities
+
+
+def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
+    reason = intervention_conflict(claim.concepts, unit.facets.concepts)
+    return [("intervention", reason)] if reason else []
+
+
+def _readable(tokens: list[str]) -> list[str]:
+    return [t.split(":", 1)[1] if _is_fact(t) else t.replace("_", " ") for t in tokens]
+
+
+def check_text(claim_text: str, passages: list[Passage]) -> Check:
+    """One claim against passages (convenience for tests and benchmarks)."""
+    return RuleVerifier().check(claim_text, passage_units(passages))
+
+
+__all__ = ["Check", "RuleVerifier", "Unit", "check_text", "coverage", "passage_units", "quantities"]
