@@ -108,8 +108,8 @@ def main() -> int:
         results.append({**evaluate(reranking, items, "hybrid", "today"), "mode": "hybrid+rerank"})
     if args.ablation:
         base = Ranking()
-        for name in ("expand_abbreviations", "statement_prior", "diversify"):
-            off = replace(base, **{name: type(getattr(base, name))()})
+        for name in ("expand_abbreviations", "statement_prior", "diversify", "depth"):
+            off = replace(base, **{name: Ranking.v1().__dict__[name] if name == "depth" else type(getattr(base, name))()})
             r = evaluate(Retriever(indexes["today"], embedder, reranker=None, ranking=off), items, "hybrid", "today")
             results.append({**r, "mode": f"hybrid without {name}"})
     note = reranking.notes[0] if reranking.notes else ""

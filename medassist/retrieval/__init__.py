@@ -203,7 +203,7 @@ class Retriever:
                 where = {"doc_key": {"$in": sorted(allowed)}}
         query_text = expand(question) if self.ranking.expand_abbreviations else question
         reranker = self.reranker() if mode == "hybrid" else None
-        depth = max(getattr(self, "_depth", 30), 3 * k)  # candidates from each ranking before fusion
+        depth = max(self.ranking.depth, 3 * k)  # candidates from each ranking before fusion
         query = self.embedder.embed_query(query_text)
         lexical, row_keys = self.lexical()
         visible = self._chunk_keys  # chunk id -> key; `where` narrows further when filtering

@@ -51,6 +51,42 @@ ABBREVIATIONS = {
 }
 _ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 
+# Clinicians (and patients) ask in everyday words; guidelines are written in clinical ones. Each
+# everyday phrase adds the clinical terms to the query (for keywords and the embedder alike).
+LAY_TERMS: list[tuple[str, str]] = [
+    (r"\bteen(?:ager)?s?\b|\byoung people\b", "adolescents"), (r"\bkids?\b|\btoddlers?\b", "children"),
+    (r"\bnewborns?\b|\bbab(?:y|ies)\b", "infants"), (r"\belderly\b|\bolder patients\b|\bseniors\b", "older adults"),
+    (r"\bheart attacks?\b", "myocardial infarction"), (r"\bheart disease\b", "cardiovascular disease"),
+    (r"\bhigh blood pressure\b|\bblood pressure\b", "hypertension"), (r"\bblood sugar\b", "glucose diabetes"),
+    (r"\bhigh cholesterol\b", "dyslipidemia lipids statin"), (r"\bdementia\b|\bmemory (?:loss|problems)\b",
+                                                             "cognitive impairment"),
+    (r"\bsun (?:protection|exposure)\b|\bsunburns?\b|\btanning\b", "ultraviolet radiation skin cancer"),
+    (r"\bmammograms?\b", "mammography breast cancer screening"), (r"\bpap (?:smears?|tests?)\b",
+                                                                  "cervical cancer screening cytology"),
+    (r"\bshots?\b|\bjabs?\b", "vaccination"), (r"\bsmok(?:e|es|ing|ers?)\b|\bcigarettes?\b", "tobacco"),
+    (r"\bdrink(?:s|ing|ers?)?\b|\bbooze\b", "alcohol"), (r"\bweight[- ]loss\b|\boverweight\b", "obesity"),
+    (r"\bpain ?killers?\b", "analgesics opioids"), (r"\bwater pills?\b", "diuretics"),
+    (r"\bcheck(?:s|ed|ing)?\b|\btest(?:s|ed|ing)?\b", "screening"), (r"\bsuicidal (?:thoughts|ideation)\b",
+                                                                        "suicide risk"),
+    (r"\bmistreat(?:ed|ing|ment)?\b|\bcaregiver\b", "abuse neglect"), (r"\bbone density\b|\bbrittle bones\b",
+                                                                          "osteoporosis"),
+    (r"\bneedle ?sticks?\b|\bsharps injur(?:y|ies)\b", "occupational exposure"),
+    (r"\bwell(?:-child)? visits?\b|\bcheck-?ups?\b", "primary care"), (r"\bbirth control\b|\bthe pill\b",
+                                                                          "contraception"),
+    (r"\bhormone (?:replacement )?therapy\b|\bhrt\b", "estrogen progestin"), (r"\bmenopaus\w*\b", "postmenopausal"),
+    (r"\bpregnan\w*\b|\bexpecting\b", "pregnant women"), (r"\bstds?\b|\bvd\b", "sexually transmitted infections"),
+    (r"\bflu\b", "influenza"), (r"\bdepressed\b|\blow mood\b", "depression"), (r"\banxious\b", "anxiety"),
+    (r"\bsleep apnoea\b|\bsnor\w*\b", "obstructive sleep apnea"), (r"\bbreathing problems?\b|\bshort of breath\b",
+                                                                      "dyspnea respiratory"),
+    (r"\bback pain\b", "low back pain"), (r"\bjoint pain\b|\bwear and tear\b", "osteoarthritis"),
+    (r"\bbleeding\b", "hemorrhage bleeding"), (r"\bblood thinners?\b", "anticoagulants"),
+    (r"\bkidney\b", "renal"), (r"\bliver\b", "hepatic"), (r"\bbowel cancer\b", "colorectal cancer"),
+    (r"\bweed\b|\bpot\b|\bmarijuana\b", "cannabis"), (r"\bsugar diabetes\b", "diabetes mellitus"),
+    (r"\btummy\b|\bbelly\b", "abdominal"), (r"\bshingles\b", "herpes zoster"), (r"\bwatch(?:ful)? waiting\b",
+                                                                                   "surveillance"),
+]
+_LAY = [(re.compile(p, re.IGNORECASE), terms) for p, terms in LAY_TERMS]
+
 # A passage that states what to do: a graded statement, or recommendation language.
 _RECOMMENDS = re.compile(r"\b(?:recommends?|recommended|recommendations?|should(?: not)?|suggests?|"
                          r"is indicated|are indicated|contraindicated|concludes that|insufficient)\b", re.IGNORECASE)
@@ -60,17 +96,19 @@ SCOPE_MARK = " · "  # chunking joins the short NGC scope fields' names with thi
 @dataclass(frozen=True)
 class Ranking:
     expand_abbreviations: bool = True
-    statement_prior: float = 0.15  # fused score x (1 + prior x statement strength, 0..1)
+    statement_prior: float = 0.25  # fused score x (1 + prior x statement strength, 0..1)
+    depth: int = 90  # candidates from each ranking before fusion (statements often rank 30-90th)
     diversify: bool = True  # leave out a passage that repeats one already chosen
 
     @classmethod
     def v1(cls) -> Ranking:
         """The ranking before these steps (for before/after benchmarks)."""
-        return cls(expand_abbreviations=False, statement_prior=0.0, diversify=False)
+        return cls(expand_abbreviations=False, statement_prior=0.0, diversify=False, depth=30)
 
 
 def expand(query: str) -> str:
-    """"Who needs LDCT?" -> "Who needs LDCT (low-dose computed tomography)?" (each abbreviation once)."""
+    """"Who needs LDCT?" -> "Who needs LDCT (low-dose computed tomography)?" (each abbreviation once),
+    then the clinical terms for everyday words ("teenagers" -> adolescents)."""
     seen: set[str] = set()
 
     def spell(m: re.Match) -> str:
@@ -81,7 +119,9 @@ def expand(query: str) -> str:
         seen.add(word)
         return f"{word} ({long})"
 
-    return _ABBREV.sub(spell, query)
+    expanded = _ABBREV.sub(spell, query)
+    extra = [terms for rx, terms in _LAY if rx.search(query) and terms.lower() not in query.lower()]
+    return f"{expanded} ({'; '.join(dict.fromkeys(extra))})" if extra else expanded
 
 
 def statement_strength(p: Passage) -> float:
