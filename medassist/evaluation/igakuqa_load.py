@@ -125,8 +125,8 @@ def _item(raw, where: str, exam_block: str, meta: dict, report: LoadReport) -> I
     if not isinstance(text_only, bool):
         raise DataFormatError(f"{where}: field 'text_only' must be true or false, not {text_only!r} ({pid}).")
     m = meta.get(pid, {})
-    common = dict(id=pid, question=question, points=points, exam=exam_block, subject=str(m.get("category", "")),
-                  text_only=text_only, source=where, written=tuple(str(a) for a in answer))
+    common = {"id": pid, "question": question, "points": points, "exam": exam_block, "text_only": text_only,
+              "subject": str(m.get("category", "")), "source": where, "written": tuple(str(a) for a in answer)}
     if not choices:  # numeric entry: the digits to write into the printed boxes
         value = unicodedata.normalize("NFKC", str(answer[0])).strip()
         if len(answer) != 1 or not NUMBER.match(value):

@@ -54,8 +54,8 @@ def card_markdown(results: list[dict]) -> list[str]:
     uniform = all(len(m) == 1 for m in maxima.values())
     head = [f"{y} (max {next(iter(maxima[y]))})" if uniform else y for y in years]
     lines = ["", "## IgakuQA, points per exam (as the model cards)", "",
-             "All questions of each exam are counted: a question the model was not asked (an image it cannot "
-             "see, a numeric entry in log-likelihood mode) scores nothing, as on a blank answer sheet.", "",
+             ("All questions of each exam are counted: a question the model was not asked (an image it cannot "
+              "see, a numeric entry in log-likelihood mode) scores nothing, as on a blank answer sheet."), "",
              "| Model | Rules | Average | " + " | ".join(head) + " |", "|---|---|---|" + "---|" * len(years)]
     partial_average = False
     for row in rows:
@@ -109,8 +109,8 @@ def _details(results: list[dict]) -> list[str]:
         if not r.get("exams"):
             continue
         lines += ["", f"### {r['model']} ({r['protocol']}), medassist rules: parts of each exam", "",
-                  "| Exam | Year | Points | Required (mark) | General+clinical (mark) | 禁忌肢 questions | Asked | "
-                  "Not asked | Verdict |", "|---|---|---|---|---|---|---|---|---|"]
+                  ("| Exam | Year | Points | Required (mark) | General+clinical (mark) | 禁忌肢 questions | Asked | "
+                   "Not asked | Verdict |"), "|---|---|---|---|---|---|---|---|---|"]
         for number, e in r["exams"].items():
             m = e.get("mark") or {}
             req = f"{e['required']}/{e['required_max']} ({m['required'][0]})" if m else f"{e['required']}/{e['required_max']}"
