@@ -198,6 +198,9 @@ def test_skipped_questions_score_nothing_but_keep_the_exam_whole(release):
     assert (e["points"], e["max_points"]) == (15 - 1 - 1 - 1 - 1, 15)  # the four skipped score nothing
     assert (e["skipped_images"], e["skipped_numeric"], e["not_asked"]) == (2, 2, 0)
     assert e["complete"] and e["verdict"] == "no mark"  # complete, but the sample's maxima are not the 112th's
+    only_2018 = {k: v for k, v in answers.items() if k.startswith("112")}
+    assert list(score_exams(list(items.values()), only_2018, REFERENCE, skipped)) == ["112"]  # 116 not sat:
+    # not scored at all, not even the point the reference credits to everyone for 116A71
 
 
 # -- the published-predictions reproduction on a small sample --------------------------------
@@ -221,6 +224,8 @@ def test_prediction_files_are_marked_under_both_rules_as_worked_out_by_hand(rele
     assert "| mini (predictions) | reference | 4.5* | 4 | 5 (incomplete) |" in report
     assert "| mini (predictions) | medassist | 8.5* | 13 | 4 (incomplete) |" in report
     assert "2018 (max 15) | 2022 (max 5)" in report and "\\* Average of the exams shown" in report
+    assert "mini (predictions): the rule sets disagree on 6 question(s)." in report
+    assert "1 credited by the reference only (116A71): the reference credits 116A71 to everyone" in report
     assert "partial:" not in report and "Numeric-entry questions" not in report  # footnotes only when they apply
     assert (tmp_path / "out" / "igakuqa.png").read_bytes()[:4] == b"\x89PNG"
 

@@ -161,6 +161,7 @@ def score_exams(items: list[Item], answered: dict[str, str | None], rules: Rules
     items: every question loaded; answered: id -> the answer given to each question asked (None when none
     was read); skipped: id -> "image" | "numeric" for questions left out by policy (scored as blank);
     questions in neither were not asked (a --limit run, a prediction file without them): partial.
+    An exam of which no question was asked is left out.
     """
     skipped, unreadable = skipped or {}, unreadable or {}
     marks = load_pass_marks() if marks is None else marks
@@ -185,6 +186,7 @@ def score_exams(items: list[Item], answered: dict[str, str | None], rules: Rules
         if correct:
             e["points"] += pts
             e[part] += pts
+    exams = {n: e for n, e in exams.items() if e["asked"]}  # an exam not sat at all is not scored (--limit)
     for number, e in exams.items():
         found = "".join(sorted((blocks or {}).get(number, ())))
         e["blocks"], e["rules"] = found, rules.name

@@ -94,13 +94,25 @@ def _footnotes(results: list[dict], rows: list[dict], partial_average: bool) -> 
                      "--mode generate asks them and reads the number written.")
     if any(e["verdict"] == "no mark" for e in exams):
         notes.append("no mark: no pass mark for this exam, or the data's maxima differ from the announced ones.")
-    differ = [r for r in results if r.get("rule_differences")]
-    for r in differ:
-        d = r["rule_differences"]
-        shown = "; ".join(f"{x['id']} {x['answer']!r}: {x['why']}" for x in d[:8])
-        notes.append(f"{r['model']}: the rule sets disagree on {len(d)} question(s) ({shown}"
-                     f"{'; ...' if len(d) > 8 else ''}). Full list in summary.json (rule_differences).")
+    for r in results:
+        if r.get("rule_differences"):
+            notes.append(_differences(r))
     return ["", *notes] if notes else []
+
+
+def _differences(r: dict) -> str:
+    """Where the two rule sets mark the same answers differently, grouped by the reason."""
+    groups: dict[tuple[str, bool], list[dict]] = {}
+    for d in r["rule_differences"]:
+        groups.setdefault((d["why"].split(":")[0], d["medassist"]), []).append(d)
+    parts = []
+    for ds in groups.values():
+        gain = "medassist" if ds[0]["medassist"] else "the reference"
+        example = ds[0]["why"] if len(ds) == 1 else f"e.g. {ds[0]['why']}"
+        ids = ", ".join(d["id"] for d in ds[:6]) + (", ..." if len(ds) > 6 else "")
+        parts.append(f"{len(ds)} credited by {gain} only ({ids}): {example}")
+    return (f"{r['model']} ({r['protocol']}): the rule sets disagree on {len(r['rule_differences'])} question(s). "
+            + "; ".join(parts) + ". Full list in summary.json (rule_differences).")
 
 
 def _details(results: list[dict]) -> list[str]:
