@@ -85,7 +85,9 @@ def add_eval_parser(sub) -> None:
                                    "Markdown table and a chart. A killed run resumes where it stopped.")
     e.add_argument("--model", action="append", help="model id; repeat to compare (default gemma3-270m)")
     e.add_argument("--task", help=f"comma-separated: {','.join(TASKS)} (default pubmedqa; igakuqa with --predictions)")
-    e.add_argument("--data", help="folder of benchmark files (default $MEDASSIST_BENCHMARKS or ../shared/data/benchmarks)")
+    e.add_argument("--data", help="folder of benchmark files, or one file (MIRAGE's benchmark.json, an IgakuQA block); "
+                                  "for IgakuQA the release's data/ folder (default $MEDASSIST_BENCHMARKS or "
+                                  "../shared/data/benchmarks)")
     e.add_argument("--rag", action="store_true", help="also run with guideline passages before each question and "
                                                       "report the change")
     e.add_argument("--k", type=int, default=3, help="passages per question with --rag (default 3)")
@@ -99,7 +101,8 @@ def add_eval_parser(sub) -> None:
     e.add_argument("--limit", type=int, help="score only the first N items of each task")
     e.add_argument("--seed", type=int, default=1234, help="chooses shots and drives the bootstrap (default 1234)")
     e.add_argument("--max-new-tokens", type=int, default=16, help="generate mode (default 16)")
-    e.add_argument("--include-images", action="store_true", help="IgakuQA: keep questions that need an image")
+    e.add_argument("--include-images", action="store_true", help="IgakuQA: also ask questions that need an image, "
+                                                                 "as text only (otherwise they score nothing)")
     e.add_argument("--pass-marks", help="IgakuQA: JSON file of pass marks for exams medassist has none for, "
                                         "{\"117\": [required mark, its max, general+clinical mark, its max]}")
     e.add_argument("--predictions", action="append", metavar="NAME=PATH",

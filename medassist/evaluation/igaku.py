@@ -147,7 +147,7 @@ def why_rules_differ(item: Item, text: str | None, rules: dict[str, Rules]) -> s
 
 
 # -- an exam -----------------------------------------------------------------------------
-def _blank(number: str, info: dict | None) -> dict:
+def _blank(info: dict | None) -> dict:
     return {"year": (info or {}).get("year"), "questions": 0, "asked": 0, "skipped_images": 0, "skipped_numeric": 0,
             "numeric_asked": 0, "not_asked": 0, "unreadable": 0, "points": 0, "max_points": 0, "required": 0,
             "required_max": 0, "general": 0, "general_max": 0, "kinki_questions": 0}
@@ -168,7 +168,7 @@ def score_exams(items: list[Item], answered: dict[str, str | None], rules: Rules
     exams: dict[str, dict] = {}
     for item in items:
         number, block = item.exam.split("-")
-        e = exams.setdefault(number, _blank(number, marks.get(number)))
+        e = exams.setdefault(number, _blank(marks.get(number)))
         part = "required" if block in marks.get(number, {}).get("required_blocks", "BE") else "general"
         pts = points_of(item, rules)
         e["questions"] += 1

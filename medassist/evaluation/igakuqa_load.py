@@ -66,7 +66,7 @@ def answer_line(question: str) -> str:
     return tail if BOXES.search(tail) else ""
 
 
-def _metadata(path: Path, report: LoadReport, exam: str) -> dict[str, dict]:
+def _metadata(path: Path, report: LoadReport) -> dict[str, dict]:
     meta: dict[str, dict] = {}
     if not path.exists():
         return meta
@@ -154,7 +154,7 @@ def load_igakuqa(path: Path, report: LoadReport) -> list[Item]:
     for block in blocks:
         exam, letter = BLOCK_FILE.match(block.stem).groups()
         report.blocks.setdefault(exam, set()).add(letter)
-        meta = _metadata(block.with_name(f"{block.stem}_metadata.jsonl"), report, exam)
+        meta = _metadata(block.with_name(f"{block.stem}_metadata.jsonl"), report)
         with open(block, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 if not line.strip():
