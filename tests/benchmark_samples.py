@@ -77,3 +77,80 @@ def write_igakuqa(folder: Path) -> Path:
                                              {"problem_id": "112A2", "category": "栄養", "kinki": ["d"]}])
     _lines(folder / "112-B_metadata.jsonl", [{"problem_id": "112B1", "category": "救急", "kinki": ["c", "d"]}])
     return folder
+
+
+# -- IgakuQA as released: year folders, baseline predictions, every quirk of the real files -------------------
+# The questions are written here (IgakuQA has no licence); each line reproduces one structural quirk.
+def _q(pid: str, text: str, choices: list[str], answer: list[str], points: str = "1", text_only: bool = True) -> dict:
+    return {"problem_id": pid, "problem_text": text, "choices": choices, "text_only": text_only, "answer": answer,
+            "points": points}
+
+
+FIVE = ["選択肢一", "選択肢二", "選択肢三", "選択肢四", "選択肢五"]
+RELEASE_112 = {
+    "A": [_q("112A1", "腎前性急性腎障害を示唆する所見はどれか。", FIVE, ["b"]),
+          _q("112A2", "正しいのはどれか。2つ選べ。", FIVE, ["a", "c"]),
+          _q("112A3", "別冊No.1の胸部エックス線写真を別に示す。診断はどれか。", FIVE, ["a"], text_only=False),
+          _q("112A4", "採点から除外された問題。", FIVE, ["c"], points="0")],
+    "B": [_q("112B1", "まず行うべき対応はどれか。", FIVE, ["a"]),
+          _q("112B2", "妊娠32週の性器出血への対応はどれか。", FIVE, ["a or d"], points="3")],
+    "C": [_q("112C1", "肺胞気-動脈血酸素分圧較差を求めよ。解答：①②Torr", [], ["26"]),
+          _q("112C2", "図中の組合せで正しいのはどれか。\nａ\n甲\n乙\nｂ\n乙\n甲", ["　"] * 5, ["a"], text_only=False)],
+    "D": [_q("112D1", "最も考えられるのはどれか。", FIVE, ["b"])],
+    "E": [_q("112E1", "次に行うべき検査はどれか。", FIVE, ["c"], points="3")],
+    "F": [_q("112F1", "1日尿蛋白量を求めよ。解答：①.②g/日", [], ["21"]),
+          _q("112F2", "適切なのはどれか。2つ選べ。", FIVE, ["b", "d"])],
+}
+RELEASE_116 = {  # the 116th exam with blocks C-F missing; 116A71 is the id the reference credits to everyone
+    "A": [_q("116A1", "最も考えられるのはどれか。", FIVE, ["a"]),
+          _q("116A71", "可能性が最も低い疾患はどれか。", FIVE, ["e"])],
+    "B": [_q("116B1", "まず行うべきなのはどれか。", FIVE, ["b"], points="3")],
+}
+KINKI_112 = {"112A1": ["ｄ"], "112A2": [" e"], "112B1": ["de"]}  # full width, a stray space, letters run together
+# One prediction set in the baseline layout (baseline_results/2018/112-A_mini.jsonl), each line a quirk:
+MINI_PREDICTIONS = {
+    "112A1": "b", "112A2": "a, c", "112A3": "申し訳ありませんが、画像が表示されていないため回答できません。",
+    "112A4": "c", "112B1": "d", "112B2": "d", "112C1": "26", "112C2": "a", "112D1": "b,b", "112E1": "ｃ",
+    "112F1": "2.1", "112F2": "b,d", "116A1": "a", "116A71": "a", "116B1": "b",
+}
+# What each rule set makes of them, worked out by hand (see tests/test_igakuqa.py):
+MINI_POINTS = {"medassist": {"2018": 13, "2022": 4}, "reference": {"2018": 4, "2022": 5}}
+MINI_MAX = {"2018": 15, "2022": 5}
+
+
+def write_igakuqa_release(root: Path) -> Path:
+    """IgakuQA's layout: root/data/<year>/<exam>-<block>.jsonl (+ _metadata), root/baseline_results/<year>/..."""
+    for year, exam, blocks in ((2018, "112", RELEASE_112), (2022, "116", RELEASE_116)):
+        for block, rows in blocks.items():
+            stem = f"{exam}-{block}"
+            _lines(root / "data" / str(year) / f"{stem}.jsonl", rows)
+            _lines(root / "data" / str(year) / f"{stem}_metadata.jsonl",
+                   [{"problem_id": r["problem_id"], "category": "内科", "kinki": KINKI_112.get(r["problem_id"], []),
+                     "reason": "", "human_accuracy": "80.0"} for r in rows])
+            _lines(root / "baseline_results" / str(year) / f"{stem}_mini.jsonl",
+                   [{"problem_id": r["problem_id"], "prediction": MINI_PREDICTIONS[r["problem_id"]],
+                     "explanation": ""} for r in rows])
+    return root
+
+
+# -- MIRAGE's benchmark.json: all five tasks in one file ------------------------------------------------------
+def write_mirage_benchmark(folder: Path, n: int = 2) -> Path:
+    """benchmark.json as MIRAGE publishes it; medqa/medmcqa/pubmedqa items from the shared copy, mmlu and bioasq
+    items written here in their format (ids "<subject>-NNN" for MMLU-Med, hex ids for BioASQ)."""
+    data = {t: dict(list(json.loads((BENCH / "mirage" / f"{t}.json").read_text())[t].items())[:n])
+            for t in ("medqa", "medmcqa", "pubmedqa")}
+    data["mmlu"] = {
+        "anatomy-000": {"question": "Which bone forms the heel?",
+                        "options": {"A": "Talus", "B": "Calcaneus", "C": "Navicular", "D": "Cuboid"}, "answer": "B"},
+        "medical_genetics-000": {"question": "How many autosomes does a typical human somatic cell hold?",
+                                 "options": {"A": "22", "B": "23", "C": "44", "D": "46"}, "answer": "C"},
+    }
+    data["bioasq"] = {
+        "5e2a0f1b8b3851296d000001": {"question": "Is insulin produced by pancreatic beta cells?",
+                                     "options": {"A": "yes", "B": "no"}, "answer": "A"},
+        "5e2a0f1b8b3851296d000002": {"question": "Is aspirin a beta-lactam antibiotic?",
+                                     "options": {"A": "yes", "B": "no"}, "answer": "B"},
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "benchmark.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return folder

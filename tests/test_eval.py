@@ -115,20 +115,18 @@ def test_prompts_are_stated_and_hashed(samples):
                                                          "d. 250〜300/分\ne. 300/分以上\n答え:")
 
 
-def test_igakuqa_points_per_year_prohibited_choices_and_pass_marks():
-    def row(exam, points, correct, kinki=0):
-        return {"exam": exam, "points": points, "correct": correct, "kinki_picked": kinki}
+def test_igakuqa_points_per_year_prohibited_choices_and_pass_marks(samples):
+    from medassist.evaluation.igaku import rule_sets
+    from medassist.evaluation.items import LoadReport
 
-    rows = [row("113-B", 3, True), row("113-B", 1, True), row("113-A", 1, True), row("113-A", 1, False)]
-    e = score_exams(rows)["113"]
-    assert (e["points"], e["max_points"], e["required"], e["general"]) == (5, 6, 4, 1)
-    assert e["year"] == 2019 and e["passed"] is False  # 1/2 general is below 209/296 scaled
-    rows[-1] = row("113-A", 1, True)
-    assert score_exams(rows)["113"]["passed"] is True
-    rows += [row("113-A", 1, True, kinki=1)] * 4  # four prohibited choices fail whatever the score
-    e = score_exams(rows)["113"]
-    assert e["kinki_picked"] == 4 and e["passed"] is False and not e["kinki_ok"]
-    assert score_exams([row("112-A", 1, True)])["112"]["passed"] is None  # no bundled mark for 112
+    report = LoadReport()
+    items = load_task(TASKS["igakuqa"], samples, include_images=True, report=report)
+    answers = {"112A1": "b", "112A2": "a,d", "112B1": "c,d"}  # d in 112A2, c and d in 112B1 are prohibited
+    e = score_exams(items, answers, rule_sets()["medassist"], {"112A3": "image"}, report.unreadable,
+                    report.blocks)["112"]
+    assert (e["points"], e["max_points"], e["required"], e["general"]) == (1, 6, 0, 1)  # the image scores nothing
+    assert e["year"] == 2018 and e["kinki_questions"] == 2 and e["skipped_images"] == 1
+    assert e["passed"] is None and e["verdict"] == "incomplete" and e["why"] == "block(s) C, D, E, F missing"
 
 
 # -- the real model ------------------------------------------------------------------------
@@ -145,7 +143,9 @@ def test_eval_cli_on_every_format_with_the_default_model(samples, tmp_path):
         assert 0 <= r["accuracy"] <= 1 and r["ci95"][0] <= r["accuracy"] <= r["ci95"][1]
         assert r["mode"] == "loglik" and r["score"] == "option" and r["shots"] == 0 and r["chat"] is False
     assert by_task["medmcqa"]["by_subject"].keys() == {"Anatomy", "Pharmacology"}
-    assert by_task["igakuqa"]["exams"]["112"]["max_points"] == 5  # 1 + 1 + 3; the image question skipped
+    exam = by_task["igakuqa"]["exams"]["112"]
+    assert exam["max_points"] == 6 and exam["skipped_images"] == 1  # 1 + 1 + 1 + 3: the image counts, as blank
+    assert exam["asked"] == 3 and exam["verdict"] == "incomplete"  # blocks C-F are not in the sample
     line = json.loads((out / "gemma3-270m" / "medqa.loglik-option-0shot.jsonl").read_text().splitlines()[0])
     assert set(line) >= {"id", "prompt_hash", "scores", "prediction", "gold", "correct"}
     assert set(line["scores"]) == {"A", "B", "C", "D"}

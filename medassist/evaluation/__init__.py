@@ -1,4 +1,4 @@
-"""Benchmarks: MedQA, MedMCQA, PubMedQA (with and without abstracts) and IgakuQA, scored as stated.
+"""Benchmarks: MIRAGE's five tasks, MedQA, MedMCQA, PubMedQA (with and without abstracts) and IgakuQA, scored as stated.
 
 Uses the same backends (log-likelihood contract) and retrieval as `ask`; see runner.py for the flow.
 """
@@ -15,6 +15,7 @@ __all__ = ["TASKS", "Item", "Job", "Protocol", "evaluate", "load_task", "parse_t
 
 
 def write_reports(summary: dict, out: Path) -> dict[str, Path]:
+    from .igakuqa_report import card_chart
     from .report import chart, markdown
 
     out.mkdir(parents=True, exist_ok=True)
@@ -24,4 +25,7 @@ def write_reports(summary: dict, out: Path) -> dict[str, Path]:
     png = chart(summary, out / "report.png")
     if png:
         paths["chart"] = png
+    card = card_chart(summary["results"], out / "igakuqa.png")
+    if card:
+        paths["igakuqa_chart"] = card
     return paths

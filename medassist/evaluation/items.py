@@ -1,17 +1,20 @@
 """Benchmark items and the loaders that read each published format into them.
 
-    MIRAGE JSON   {task: {id: {question, options{A..}, answer}}}     medqa, medmcqa, pubmedqa (PubMedQA*)
+    MIRAGE JSON   {task: {id: {question, options{A..}, answer}}}     medqa, medmcqa, pubmedqa (PubMedQA*),
+                  one file per task or benchmark.json with all five     mmlu (MMLU-Med), bioasq (BioASQ-Y/N)
     MedQA JSONL   {question, options{A..E}, answer_idx, meta_info}    4 or 5 options, as published
     MedMCQA JSONL {id, question, opa..opd, cop (1-based), subject_name}
     PubMedQA      ori_pqal.json + test_ground_truth.json              pubmedqa-rc: abstract as context
-    IgakuQA       NNN-X.jsonl (+ _metadata.jsonl)                     Japanese, a-e, several correct letters
+    IgakuQA       NNN-X.jsonl (+ _metadata.jsonl), see igakuqa_load.py Japanese, a-e, several correct letters
 
 Every error names the file, the line (for JSON Lines) and the missing field, and says what to do.
+MIRAGE and IgakuQA files skip a bad item, record why in a LoadReport and go on with the rest.
 """
 from __future__ import annotations
 
 import json
-import re
+import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +34,34 @@ class Item:
     kinki: tuple[str, ...] = ()  # IgakuQA: prohibited choices (禁忌肢)
     text_only: bool = True  # IgakuQA: False when the question needs an image
     source: str = ""  # file:line it came from
+    alternatives: tuple[tuple[str, ...], ...] = ()  # further answers also marked correct ("a or d")
+    numeric: bool = False  # IgakuQA numeric entry: no options, `answer` holds the digits as published
+    answer_boxes: str = ""  # numeric entry: the answer line as printed, e.g. "①.②g/日"
+    written: tuple[str, ...] = ()  # IgakuQA: the answer exactly as the file writes it (the reference compares this)
 
 
 class DataFormatError(UserError):
     pass
+
+
+@dataclass
+class LoadReport:
+    """What a loader skipped and why; per group (IgakuQA: the exam, e.g. "112"; else the task)."""
+
+    problems: list[str] = field(default_factory=list)
+    unreadable: Counter = field(default_factory=Counter)
+    blocks: dict[str, set[str]] = field(default_factory=dict)  # IgakuQA: exam -> blocks found
+
+    def skip(self, group: str, message: str) -> None:
+        self.problems.append(message)
+        self.unreadable[group] += 1
+
+    def note(self, message: str) -> None:  # a repair that kept the item (e.g. a stray space dropped)
+        self.problems.append(message)
+
+
+def _report_or_log(report: LoadReport | None) -> LoadReport:
+    return report if report is not None else LoadReport()
 
 
 def _need(obj: dict, key: str, where: str, hint: str):
@@ -73,18 +100,50 @@ def _read_json(path: Path):
 
 
 # -- MIRAGE --------------------------------------------------------------------------------
-def load_mirage(path: Path, task: str) -> list[Item]:
-    data = _read_json(path)
+MIRAGE_TASKS = ("mmlu", "medqa", "medmcqa", "pubmedqa", "bioasq")  # the leaderboard's column order
+
+
+def _mirage_item(task: str, qid: str, raw, where: str) -> Item:
+    options = _need(raw, "options", where, "MIRAGE items hold options as {\"A\": text, ...}.")
+    if not isinstance(options, dict) or not options:
+        raise DataFormatError(f"{where}: 'options' is empty or not a mapping; MIRAGE items hold {{\"A\": text, ...}}.")
+    answer = _need(raw, "answer", where, "MIRAGE items hold the correct letter in 'answer'.")
+    subject = qid.rsplit("-", 1)[0] if task == "mmlu" else ""  # MMLU-Med ids are "<subject>-NNN"
+    return Item(id=str(qid), question=str(_need(raw, "question", where, "")), options=dict(options),
+                answer=_check_answer((str(answer),), options, where), subject=subject, source=where)
+
+
+def load_mirage(path: Path, task: str, report: LoadReport | None = None) -> list[Item]:
+    report = _report_or_log(report)
+    dupes: list[str] = []
+
+    def keep_first(pairs):
+        out = {}
+        for k, v in pairs:
+            if k in out:
+                dupes.append(k)
+            else:
+                out[k] = v
+        return out
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=keep_first)
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}).") from None
+    except OSError as exc:
+        raise DataFormatError(f"{path}: cannot be read ({exc.strerror}).") from None
     if not isinstance(data, dict) or task not in data:
         keys = list(data)[:5] if isinstance(data, dict) else type(data).__name__
         raise DataFormatError(f"{path}: expected MIRAGE's {{\"{task}\": {{id: item}}}} layout, found keys {keys}.")
+    for k in dict.fromkeys(d for d in dupes if d in data[task]):
+        report.skip(task, f"{path} item {k}: question id appears more than once; the first is kept, "
+                          "the rest skipped. Give each question its own id.")
     items = []
     for qid, raw in data[task].items():
-        where = f"{path} item {qid}"
-        options = _need(raw, "options", where, "MIRAGE items hold options as {\"A\": text, ...}.")
-        answer = _need(raw, "answer", where, "MIRAGE items hold the correct letter in 'answer'.")
-        items.append(Item(id=str(qid), question=_need(raw, "question", where, ""), options=dict(options),
-                          answer=_check_answer((str(answer),), options, where), source=where))
+        try:
+            items.append(_mirage_item(task, str(qid), raw, f"{path} item {qid}"))
+        except DataFormatError as exc:
+            report.skip(task, f"{exc} Item skipped.")
     return items
 
 
@@ -150,39 +209,6 @@ def load_pubmedqa_rc(directory: Path) -> list[Item]:
     return items
 
 
-# -- IgakuQA -------------------------------------------------------------------------------
-def load_igakuqa(directory: Path) -> list[Item]:
-    blocks = sorted(p for p in directory.glob("*.jsonl") if re.fullmatch(r"\d{3}-[A-Za-z]", p.stem))
-    if not blocks:
-        raise DataFormatError(f"{directory}: no IgakuQA blocks (files like 112-A.jsonl) found. IgakuQA has no "
-                              "licence, so medassist ships no copy: point --data at a folder holding it.")
-    items = []
-    for block in blocks:
-        meta = {}
-        meta_file = block.with_name(f"{block.stem}_metadata.jsonl")
-        if meta_file.exists():
-            for where, raw in _json_lines(meta_file):
-                meta[str(_need(raw, "problem_id", where, ""))] = raw
-        for where, raw in _json_lines(block):
-            pid = str(_need(raw, "problem_id", where, "IgakuQA lines look like {\"problem_id\": \"112A1\", ...}."))
-            choices = _need(raw, "choices", where, "IgakuQA lines list their choices (a-e in order).")
-            if not isinstance(choices, list) or not 2 <= len(choices) <= 26:
-                raise DataFormatError(f"{where}: 'choices' must be a list of choice texts.")
-            options = {chr(ord("a") + i): str(c) for i, c in enumerate(choices)}
-            answer = _need(raw, "answer", where, "IgakuQA lines hold the correct letters as a list, e.g. [\"a\"].")
-            answer = tuple(answer if isinstance(answer, list) else [answer])
-            try:
-                points = int(raw.get("points", 1))
-            except (TypeError, ValueError):
-                raise DataFormatError(f"{where}: 'points' must be 1 or 3, not {raw.get('points')!r}.") from None
-            m = meta.get(pid, {})
-            items.append(Item(id=pid, question=_need(raw, "problem_text", where, ""), options=options,
-                              answer=_check_answer(answer, options, where), points=points, exam=block.stem,
-                              subject=str(m.get("category", "")), kinki=tuple(m.get("kinki") or ()),
-                              text_only=bool(raw.get("text_only", True)), source=where))
-    return items
-
-
 @dataclass(frozen=True)
 class Task:
     name: str
@@ -191,13 +217,18 @@ class Task:
     candidates: tuple[str, ...] = field(default=())  # where under --data the task's data may be
 
 
+_BENCHMARK_JSON = ("benchmark.json", "mirage/benchmark.json", "MIRAGE/benchmark.json")  # MIRAGE as published
 TASKS: dict[str, Task] = {t.name: t for t in [
     Task("medqa", "MedQA (USMLE), 4 options, test set", candidates=("mirage/medqa.json", "medqa.json",
-         "medqa.jsonl", "medqa/test.jsonl", "medqa/phrases_no_exclude_test.jsonl")),
+         "medqa.jsonl", "medqa/test.jsonl", "medqa/phrases_no_exclude_test.jsonl", *_BENCHMARK_JSON)),
     Task("medmcqa", "MedMCQA dev set, 4 options", candidates=("mirage/medmcqa.json", "medmcqa.json",
-         "medmcqa.jsonl", "medmcqa/dev.json", "medmcqa/dev.jsonl", "dev.json")),
+         "medmcqa.jsonl", "medmcqa/dev.json", "medmcqa/dev.jsonl", "dev.json", *_BENCHMARK_JSON)),
     Task("pubmedqa", "PubMedQA* (500 test questions, no abstract), yes/no/maybe",
-         candidates=("mirage/pubmedqa.json", "pubmedqa.json")),
+         candidates=("mirage/pubmedqa.json", "pubmedqa.json", *_BENCHMARK_JSON)),
+    Task("mmlu", "MMLU-Med (MIRAGE): 1,089 questions from six biomedical MMLU subjects, 4 options",
+         candidates=("mirage/mmlu.json", "mmlu.json", *_BENCHMARK_JSON)),
+    Task("bioasq", "BioASQ-Y/N (MIRAGE): 618 yes/no questions from BioASQ 2019-2023, no snippets",
+         candidates=("mirage/bioasq.json", "bioasq.json", *_BENCHMARK_JSON)),
     Task("pubmedqa-rc", "PubMedQA-L reading comprehension (abstract given), official 500-id test split",
          candidates=("pubmedqa", ".")),
     Task("igakuqa", "IgakuQA: Japanese national medical licensing exams 2018-2022", language="ja",
@@ -214,12 +245,12 @@ def parse_tasks(text: str) -> list[Task]:
     return [TASKS[n] for n in dict.fromkeys(names)]
 
 
-def _load_file(task: Task, path: Path) -> list[Item]:
+def _load_file(task: Task, path: Path, report: LoadReport) -> list[Item]:
     if path.suffix == ".json":
         head = path.open(encoding="utf-8").read(1).strip()
         if head == "{":
             try:  # a MIRAGE file holds one object; MedMCQA's dev.json is JSON Lines despite its name
-                return load_mirage(path, "pubmedqa" if task.name == "pubmedqa" else task.name)
+                return load_mirage(path, task.name, report)
             except DataFormatError:
                 if task.name not in ("medqa", "medmcqa"):
                     raise
@@ -230,27 +261,33 @@ def _load_file(task: Task, path: Path) -> list[Item]:
     raise DataFormatError(f"{path}: not a format medassist reads for {task.name}.")
 
 
-def load_task(task: Task, data: Path, include_images: bool = False) -> list[Item]:
-    """Items of `task` found under `data` (a folder of benchmarks, or the task's own file/folder)."""
+def load_task(task: Task, data: Path, include_images: bool = False, report: LoadReport | None = None) -> list[Item]:
+    """Items of `task` found under `data` (a folder of benchmarks, or the task's own file/folder).
+
+    Items a MIRAGE or IgakuQA file gets wrong are skipped and recorded in `report` (logged when none is given).
+    """
     data = Path(data).expanduser()
     if not data.exists():
         raise UserError(f"--data {data} does not exist. Point it at a folder of benchmark files.")
-    if task.name in ("pubmedqa-rc", "igakuqa"):
+    sink = _report_or_log(report)
+    if task.name == "igakuqa":
+        from .igakuqa_load import load_igakuqa
+
+        items = load_igakuqa(data, sink)
+    elif task.name == "pubmedqa-rc":
         folders = [data / c for c in task.candidates] if data.is_dir() else []
-        for folder in folders:
-            marker = "ori_pqal.json" if task.name == "pubmedqa-rc" else "[0-9][0-9][0-9]-?.jsonl"
-            if folder.is_dir() and list(folder.glob(marker)):
-                items = load_pubmedqa_rc(folder) if task.name == "pubmedqa-rc" else load_igakuqa(folder)
-                break
-        else:
-            if task.name == "igakuqa":
-                return load_igakuqa(data if data.is_dir() else data.parent)
+        folder = next((f for f in folders if (f / "ori_pqal.json").is_file()), None)
+        if folder is None:
             raise UserError(f"No PubMedQA files (ori_pqal.json, test_ground_truth.json) under {data}.")
+        items = load_pubmedqa_rc(folder)
     else:
         path = data if data.is_file() else next((data / c for c in task.candidates if (data / c).is_file()), None)
         if path is None:
             raise UserError(f"No {task.name} data under {data}: looked for {', '.join(task.candidates)}.")
-        items = _load_file(task, path)
+        items = _load_file(task, path, sink)
+    if report is None:
+        for problem in sink.problems:
+            logging.getLogger("medassist.evaluation").warning(problem)
     if not include_images:
         items = [i for i in items if i.text_only]
     if not items:

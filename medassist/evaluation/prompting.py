@@ -5,7 +5,7 @@
     generate                           the letter prompt; the model writes, a stated rule reads the letter(s)
 
 PubMedQA-rc puts "Abstract: ..." first, as lm-evaluation-harness's pubmedqa task does. IgakuQA uses
-Japanese labels (問題 / 答え) and letters a-e. k-shot examples come first, separated by a blank line;
+Japanese labels (問題 / 答え) and letters a-e; a numeric-entry question has no options (generate only). k-shot examples come first, separated by a blank line;
 with --rag the retrieved guideline passages sit just before the question being asked.
 """
 from __future__ import annotations
@@ -60,6 +60,10 @@ def _body(item: Item, with_options: bool) -> str:
 
 
 def _answer_text(item: Item, with_options: bool) -> str:
+    if item.numeric:  # an IgakuQA numeric entry as a worked example: the value, not the box digits ("21" = 2.1)
+        from .igaku import official_value
+
+        return f" {official_value(item)}"
     if with_options:
         return " " + ", ".join(item.answer)
     return " " + "、".join(item.options[a] for a in item.answer) if item.exam else " " + item.options[item.answer[0]]

@@ -4,6 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..types import DISCLAIMER
+from .igakuqa_report import card_markdown
+from .items import MIRAGE_TASKS
+
+MIRAGE_NAMES = {"mmlu": "MMLU-Med", "medqa": "MedQA-US", "medmcqa": "MedMCQA", "pubmedqa": "PubMedQA*",
+                "bioasq": "BioASQ-Y/N"}
 
 
 def _pct(x) -> str:
@@ -41,20 +46,8 @@ def markdown(summary: dict) -> str:
         for r in notes:
             lines.append(f"| {r['model']} | {r['task']} | {r['protocol']} | {_pct(r.get('acc_norm'))} | "
                          f"{r.get('unparseable', 0)} | {r.get('items_per_second') or '—'} |")
-    for r in results:
-        if r.get("exams"):
-            lines += ["", f"## IgakuQA, {r['model']} ({r['protocol']}): points per exam", "",
-                      "| Exam | Year | Points | Required | General+clinical (mark) | 禁忌肢 picked | Pass |",
-                      "|---|---|---|---|---|---|---|"]
-            for number, e in r["exams"].items():
-                verdict = {True: "pass", False: "fail", None: "mark unknown"}[e["passed"]]
-                mark = "unknown" if e["general_mark"] is None else f"{e['general_mark']}{'*' if e.get('scaled') else ''}"
-                lines.append(f"| {number} | {e['year'] or ''} | {e['points']}/{e['max_points']} | "
-                             f"{e['required']}/{e['required_max']} | {e['general']}/{e['general_max']} ({mark}) | "
-                             f"{e['kinki_picked']} | {verdict} |")
-            lines.append("\n\\* mark scaled to the points asked (image questions skipped). Pass: required ≥ 80%, "
-                         "general+clinical ≥ the year's mark, at most 3 prohibited choices; sources in "
-                         "medassist/evaluation/igaku.py.")
+    lines += mirage_lines(results)
+    lines += card_markdown(results)
     subjects = [r for r in results if r.get("by_subject")]
     for r in subjects:
         lines += ["", f"## {r['model']} on {r['task']} ({r['protocol']}), by subject", "", "| Subject | Accuracy | Items |",
@@ -63,10 +56,41 @@ def markdown(summary: dict) -> str:
             lines.append(f"| {s} | {_pct(v['accuracy'])} | {v['items']} |")
     lines += ["", "## How these were scored", ""]
     for r in results:
+        if r.get("mode") == "predictions":
+            lines.append(f"- {r['model']} / {r['task']}: predictions read from {r['source']} ({r['files']} file(s)), "
+                         "marked under both rule sets.")
+            continue
         lines.append(f"- {r['model']} / {r['task']}: mode {r['mode']}, scoring {r['score']}, {r['shots']}-shot, "
                      f"chat {'on' if r['chat'] else 'off'}, retrieval {'on (k=' + str(r['k']) + ')' if r['rag'] else 'off'}, "
                      f"seed {r['seed']}.")
     return "\n".join(lines) + "\n"
+
+
+def mirage_lines(results: list[dict]) -> list[str]:
+    """The five MIRAGE tasks side by side, with their mean as the MIRAGE leaderboard reports it."""
+    cell = {(r["model"], r["protocol"], r["task"]): r for r in results if r["task"] in MIRAGE_TASKS}
+    runs = list(dict.fromkeys((m, p) for m, p, _ in cell))
+    if not any(all((m, p, t) in cell for t in MIRAGE_TASKS) for m, p in runs):
+        return []  # the leaderboard's view needs one run of all five tasks
+    lines = ["", "## MIRAGE (as its leaderboard: accuracy %, and the mean of the five tasks)", "",
+             "| Model | Protocol | " + " | ".join(MIRAGE_NAMES[t] for t in MIRAGE_TASKS) + " | Average |",
+             "|---|---|" + "---|" * (len(MIRAGE_TASKS) + 1)]
+    partial = missing = False
+    for m, p in runs:
+        rs = [cell.get((m, p, t)) for t in MIRAGE_TASKS]
+        cut = [r is not None and r["items"] < r.get("items_available", r["items"]) for r in rs]
+        partial |= any(cut)
+        missing |= None in rs
+        avg = "—" if None in rs else f"{100 * sum(r['accuracy'] for r in rs) / len(rs):.1f}{'*' if any(cut) else ''}"
+        lines.append(f"| {m} | {p} | " + " | ".join("" if r is None else f"{_pct(r['accuracy'])}{'*' if c else ''}"
+                                                   for r, c in zip(rs, cut)) + f" | {avg} |")
+    lines.append("\nThe leaderboard (teddy-xionggz.github.io/MIRAGE) ranks systems that answer by generation, "
+                 "mostly with MedRAG retrieval; each row here names its own protocol.")
+    if partial:
+        lines.append("\\* a --limit run: only the first items of the task, not comparable with the leaderboard.")
+    if missing:
+        lines.append("— the average needs all five tasks (--task mmlu,medqa,medmcqa,pubmedqa,bioasq).")
+    return lines
 
 
 def chart(summary: dict, path: Path) -> Path | None:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..types import GenerationSettings
-from .items import Item, Task, load_task
+from .igaku import answers_of, mark, number_in, rule_sets, score_exams, select_asked, why_rules_differ
+from .items import Item, LoadReport, Task, load_task
 from .prompting import Protocol, build, choose_shots
 from .scoring import extract_letters, predict_loglik, summarise
 
@@ -88,9 +89,16 @@ def run_item(backend, item: Item, protocol: Protocol, shots: list[Item], passage
     else:
         text = backend.generate(prompt.text, GenerationSettings(max_new_tokens=protocol.max_new_tokens,
                                                                 temperature=0.0, stop=stops))
-        pred = extract_letters(text, list(item.options), item.options)
+        if item.numeric:  # IgakuQA numeric entry: the first number written
+            value = number_in(text)
+            pred = None if value is None else [format(value, "f")]
+        else:
+            pred = extract_letters(text, list(item.options), item.options)
         row.update(generated=text, prediction=pred)
-    row["correct"] = pred is not None and set(pred) == set(item.answer)
+    if item.exam:  # IgakuQA: alternatives, numbers by value and rulings, as the exam marks them
+        row["correct"] = mark(item, ",".join(pred) if pred else None, rule_sets()["medassist"])[0]
+    else:
+        row["correct"] = pred is not None and set(pred) == set(item.answer)
     if item.kinki:
         row["kinki_picked"] = len(set(pred or []) & set(item.kinki))
     if passages:
@@ -109,13 +117,76 @@ def _chat_wrap(spec, protocol: Protocol):
     return lambda text: llama3_chat([("user", text)])
 
 
+@dataclass
+class Loaded:
+    """A task's questions: all of them (the exam's denominator), those asked, and why others were not."""
+
+    items: list[Item]
+    asked: list[Item]
+    skipped: dict[str, str]
+    report: LoadReport
+    available: int  # questions a run without --limit would ask
+
+
+def load_for_run(task: Task, job: Job, progress: Callable[[str], None]) -> Loaded:
+    report = LoadReport()
+    items = load_task(task, job.data, include_images=True, report=report)
+    asked, skipped = select_asked(items, job.include_images, job.protocol.mode)
+    if not asked:
+        raise UserError(f"{task.name}: none of the {len(items)} questions under {job.data} can be asked "
+                        f"({len(skipped)} need an image or a typed number; try --include-images or --mode generate).")
+    loaded = Loaded(items, asked[: job.limit] if job.limit else asked, skipped, report, len(asked))
+    for line in load_lines(task.name, loaded):
+        progress(line)
+    return loaded
+
+
+def load_lines(task: str, loaded: Loaded) -> list[str]:
+    """What was loaded, per exam year for IgakuQA, and every item skipped with its reason."""
+    lines = []
+    if task == "igakuqa":
+        asked = {i.id for i in loaded.asked}
+        by_exam: dict[str, list[Item]] = {}
+        for item in loaded.items:
+            by_exam.setdefault(item.exam[:3], []).append(item)
+        for exam, items in sorted(by_exam.items()):
+            image = sum(loaded.skipped.get(i.id) == "image" for i in items)
+            numeric = sum(loaded.skipped.get(i.id) == "numeric" for i in items)
+            typed = sum(i.numeric and i.id in asked for i in items)
+            lines.append(f"  igakuqa {exam}: {len(items)} questions loaded in blocks "
+                         f"{''.join(sorted(loaded.report.blocks.get(exam, ())))}; asking "
+                         f"{sum(i.id in asked for i in items)} ({typed} numeric entry); skipped {image} with images"
+                         f", {numeric} numeric entry (scored as blank); "
+                         f"{loaded.report.unreadable.get(exam, 0)} unreadable")
+    elif loaded.report.unreadable:
+        lines.append(f"  {task}: {len(loaded.items)} items loaded, {sum(loaded.report.unreadable.values())} skipped")
+    lines += [f"  {task}: {p}" for p in loaded.report.problems]
+    return lines
+
+
+def igakuqa_results(loaded: Loaded, answered: dict[str, str | None], marks) -> dict:
+    """Both rule sets' exam tables and the questions on which they disagree."""
+    rules = rule_sets()
+    report = loaded.report
+    out = {f"exams{suffix}": score_exams(loaded.items, answered, rules[name], loaded.skipped, report.unreadable,
+                                         report.blocks, marks)
+           for name, suffix in (("medassist", ""), ("reference", "_reference"))}
+    differ = []
+    for item in loaded.items:
+        if item.id in answered:
+            ours, ref = (mark(item, answered[item.id], rules[n])[0] for n in ("medassist", "reference"))
+            if ours != ref:
+                differ.append({"id": item.id, "answer": answered[item.id], "medassist": ours, "reference": ref,
+                               "why": why_rules_differ(item, answered[item.id], rules)})
+    out["rule_differences"] = differ
+    out["load_problems"] = list(report.problems)
+    return out
+
+
 def evaluate(job: Job, settings, progress: Callable[[str], None] = print, accept_licence: bool = False) -> dict:
     from ..assistant import Assistant
 
-    items_by_task = {}
-    for task in job.tasks:
-        items = load_task(task, job.data, include_images=job.include_images)
-        items_by_task[task.name] = items[: job.limit] if job.limit else items
+    loaded = {task.name: load_for_run(task, job, progress) for task in job.tasks}
     protocols = [replace(job.protocol, rag=False)]
     if job.protocol.rag:  # the report shows the change against the same run without the library
         protocols.append(job.protocol)
@@ -131,17 +202,16 @@ def evaluate(job: Job, settings, progress: Callable[[str], None] = print, accept
         chat_wrap = _chat_wrap(assistant.spec, job.protocol)
         stops = ("\n",) if not chat_wrap else ("<|eot_id|>", "<|end_of_text|>")
         for task in job.tasks:
-            items = items_by_task[task.name]
+            items = loaded[task.name].asked
             for protocol in protocols:
                 rows = _run_task(job, backend, assistant, model_id, task, items, protocol, chat_wrap, stops, progress)
                 summary = summarise(rows, protocol.seed)
                 summary.update(model=model_id, task=task.name, protocol=protocol.label(), **protocol.to_dict())
+                summary["items_available"] = loaded[task.name].available
                 seconds = sum(r.get("seconds", 0) for r in rows)
                 summary["items_per_second"] = round(len(rows) / seconds, 3) if seconds else None
                 if task.name == "igakuqa":
-                    from .igaku import score_exams
-
-                    summary["exams"] = score_exams(rows, job.pass_marks)
+                    summary.update(igakuqa_results(loaded[task.name], answers_of(rows), job.pass_marks))
                 results.append(summary)
         assistant.close()
     _add_rag_deltas(results)
