@@ -242,14 +242,14 @@ def _child_main() -> None:
 def measure(engine: str, spec: ModelSpec, cache_dir: Path, model_path: str | None = None,
             options: dict | None = None, timeout: float = MEASURE_TIMEOUT_S) -> Figures | str:
     """Measure one engine in a child process: its figures, or why it failed (a crash included)."""
-    root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    from .xllamacpp_backend import child_code
+
     req = {"engine": engine, "spec": spec.id, "cache": str(cache_dir), "model_path": model_path,
            "options": options or {}}
     try:
-        code = "from medassist.backends.calibration import _child_main; _child_main()"
+        code = child_code("from medassist.backends.calibration import _child_main; _child_main()")
         res = subprocess.run([sys.executable, "-c", code], input=json.dumps(req) + "\n", capture_output=True,
-                             text=True, timeout=timeout, env=env, check=False)
+                             text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return f"did not finish the calibration within {timeout:.0f} s"
     if res.returncode < 0:
@@ -323,6 +323,17 @@ def thread_options() -> list[int]:
         return [int(os.environ["MEDASSIST_THREADS"])]
     n = physical_cores()
     return sorted({n, max(1, n // 2)}, reverse=True)
+
+
+def measured_threads(cache_dir: Path) -> int | None:
+    """The xllamacpp thread count measured fastest on this CPU (any model), if measured."""
+    best = None
+    for entry in _read(Path(cache_dir)).get("cpus", {}).get(cpu_key(), {}).get("models", {}).values():
+        for label, f in entry.items():
+            if label != "choice" and f.get("engine") == "xllamacpp" and "estimate_s" in f:
+                if best is None or f["estimate_s"] < best[0]:
+                    best = (f["estimate_s"], (f.get("options") or {}).get("n_threads"))
+    return best[1] if best else None
 
 
 def _configs(engines: list[str]) -> list[tuple[str, dict, str]]:

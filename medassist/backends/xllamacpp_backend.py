@@ -54,6 +54,13 @@ def version() -> str | None:
 
 
 # -- the child process -------------------------------------------------------------------------------
+def child_code(code: str) -> str:
+    """`python -c` code that imports this same medassist: the directory it runs in (first on sys.path
+    for -c) might hold another one, or a module that shadows a library."""
+    root = str(Path(__file__).resolve().parents[2])
+    return f"import sys; sys.path[0] = {root!r}; {code}"
+
+
 def _serve() -> None:
     """Run in the child: read the configuration from stdin, start llama.cpp's server, say where it
     listens on the reply pipe (the original stdout), then live until the parent closes the pipe or dies."""
@@ -155,14 +162,12 @@ class XLlamaCppBackend:
     def _start(self) -> None:
         self._key = secrets.token_urlsafe(32)
         log = tempfile.TemporaryFile()  # noqa: SIM115  (lives with the server: its messages, quoted on failure)
-        root = str(Path(__file__).resolve().parents[2])  # the child imports this same medassist
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from medassist.backends.xllamacpp_backend import _serve; _serve()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+            [sys.executable, "-c", child_code("from medassist.backends.xllamacpp_backend import _serve; _serve()")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
             start_new_session=True)  # a Ctrl-C in the terminal reaches us, and we stop it
         self._proc, self._logfile = proc, log
-        cfg = {"model": str(self.path), "n_ctx": self.n_ctx, "port": self.port, "api_key": self._key,
+        cfg = {"model": str(self.path.resolve()), "n_ctx": self.n_ctx, "port": self.port, "api_key": self._key,
                "n_threads": self.n_threads, "poll": self.poll}
         proc.stdin.write((json.dumps(cfg) + "\n").encode())
         proc.stdin.flush()
@@ -307,10 +312,12 @@ class XLlamaCppBackend:
                     line = res.readline()
                 except (OSError, http.client.HTTPException):
                     line = b""
-                if not line:
-                    if not self._alive():
-                        raise self._died()
-                    break
+                if not line:  # the server closed the stream before its last message: it died, or dropped us
+                    try:
+                        self._proc.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        raise UserError(f"The {ENGINE} server closed the answer stream early.") from None
+                    raise self._died()
                 if not line.startswith(b"data: "):
                     continue
                 doc = json.loads(line[6:])
@@ -373,9 +380,13 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | Non
         raise UserError(f"{spec.id} has no GGUF file; the {ENGINE} engine runs GGUF files only. Use --engine "
                         "transformers, or pass --model-path FILE.gguf")
     ctx = min(n_ctx or 4096, spec.context_length)
-    progress(f"Loading {spec.id} ({found[0].name}, llama.cpp via {ENGINE} {version()}, n_ctx {ctx})...")
-    backend = XLlamaCppBackend(spec, found[0], Path(cache_dir), ctx,
-                               n_threads or int(os.environ.get("MEDASSIST_THREADS", "0")) or None, port, progress)
+    if not n_threads:  # as asked, else as measured fastest here, else llama.cpp's default (all cores)
+        from .calibration import measured_threads
+
+        n_threads = int(os.environ.get("MEDASSIST_THREADS", "0")) or measured_threads(cache_dir)
+    progress(f"Loading {spec.id} ({found[0].name}, llama.cpp via {ENGINE} {version()}, n_ctx {ctx}"
+             f"{f', {n_threads} threads' if n_threads else ''})...")
+    backend = XLlamaCppBackend(spec, found[0], Path(cache_dir), ctx, n_threads or None, port, progress)
     backend.model_path = model_path
     if spec.prompt_format == "llama3-chat":
         from .llamacpp_backend import template_check
