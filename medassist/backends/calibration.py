@@ -35,7 +35,7 @@ from ..errors import UserError
 
 CACHE_NAME = "engine-choice.json"
 GGUF_ENGINES = ("xllamacpp", "llamacpp", "transformers")  # preference when estimates tie (within 3%)
-PROMPT_TOKENS, NEW_TOKENS = 384, 32  # the calibration: a few seconds per engine on the default model
+PROMPT_TOKENS, NEW_TOKENS = 256, 24  # the calibration: a few seconds per engine on the default model
 ASK_PROMPT, ASK_NEW = 1500, 200  # what one grounded answer costs: the figure engines are ranked by
 MEASURE_TIMEOUT_S = 600
 # Options that only some engines take: given without --engine, they keep the model's recommended engine.
