@@ -330,9 +330,9 @@ def measured_threads(cache_dir: Path) -> int | None:
     best = None
     for entry in _read(Path(cache_dir)).get("cpus", {}).get(cpu_key(), {}).get("models", {}).values():
         for label, f in entry.items():
-            if label != "choice" and f.get("engine") == "xllamacpp" and "estimate_s" in f:
-                if best is None or f["estimate_s"] < best[0]:
-                    best = (f["estimate_s"], (f.get("options") or {}).get("n_threads"))
+            if label != "choice" and f.get("engine") == "xllamacpp" and "estimate_s" in f and (
+                    best is None or f["estimate_s"] < best[0]):
+                best = (f["estimate_s"], (f.get("options") or {}).get("n_threads"))
     return best[1] if best else None
 
 
