@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh clone (see README):
-#   make demo   install, pull the starter library, build the index, answer a sample question
+#   make demo   install (prebuilt wheels only), pull the starter library, build the index, answer a sample question
 #   make test   install, run the test suite (what CI runs)
 VENV     ?= .venv
 PY       := $(VENV)/bin/python
@@ -14,17 +14,25 @@ export MEDASSIST_SHARED_DATA ?= $(abspath $(SHARED))
 
 .PHONY: demo test install gguf bench ui
 
+# What `make demo` needs, nothing more: medassist and the prebuilt llama.cpp engine (xllamacpp, a
+# ~34 MB wheel: no compiler, no conversion), so the first answer runs on llama.cpp.
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	# CPU build of torch first: a bare `torch` requirement would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[xllamacpp]"
 	touch $@
 
 install: $(VENV)/.installed
 
-# The GGUF engine (llama-cpp-python, compiled here: ~4 min on 2 cores), built for this CPU's vector
-# units but never with AMX, which crashes llama.cpp's decode on this kind of machine.
+# Tests, the web UI, notebooks and the reference evaluator.
+$(VENV)/.dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# The llama-cpp-python engine (compiled here: ~4 min on 2 cores; ~12 min of CPU), built for this CPU's
+# vector units but never with AMX, which crashes llama.cpp's decode on this kind of machine. Optional:
+# it gives log-likelihood scoring on the GGUF itself; `make test` builds it to test that engine.
 $(VENV)/.gguf: $(VENV)/.installed
 	CMAKE_ARGS="$$($(PY) scripts/llamacpp_cmake_args.py)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
 		$(PY) -m pip install --quiet --no-cache-dir "llama-cpp-python[server]>=0.3"
@@ -44,7 +52,7 @@ $(VENV)/.browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 	touch $@
 
-test: $(VENV)/.installed $(VENV)/.gguf $(VENV)/.browser
+test: $(VENV)/.dev $(VENV)/.gguf $(VENV)/.browser
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed
@@ -54,5 +62,5 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/bench_eval.py
 
 # The research web UI on http://127.0.0.1:7860 (after `make demo`).
-ui: $(VENV)/.installed $(VENV)/.gguf
+ui: $(VENV)/.dev
 	$(VENV)/bin/medassist ui

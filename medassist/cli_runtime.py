@@ -37,7 +37,8 @@ def _gpus() -> list[dict]:
     return out
 
 
-def doctor_report() -> dict:
+def doctor_report(cache=None) -> dict:
+    from .backends import calibration
     from .catalogue import CATALOGUE, Machine
     from .planner import GIB, plan
 
@@ -54,7 +55,7 @@ def doctor_report() -> dict:
     free = [g["free_gib"] for g in gpus]
     report = {"python": sys.version.split()[0],
               "packages": {m: version(m) for m in ("torch", "transformers", "accelerate", "bitsandbytes",
-                                                   "llama_cpp", "sentence_transformers", "chromadb")},
+                                                   "xllamacpp", "llama_cpp", "sentence_transformers", "chromadb")},
               "cuda": bool(gpus), "gpus": gpus, "ram_gib": round(machine.ram_gb * 1e9 / GIB, 1), "models": []}
     for spec in CATALOGUE.values():
         if spec.arch is None or spec.backend != "transformers":
@@ -62,11 +63,49 @@ def doctor_report() -> dict:
         p = plan(spec, free, ram_gib=report["ram_gib"], context=min(spec.context_length, 8192))
         report["models"].append({"model": spec.id, "quant": p.quant, "needs_gib": round(p.total_gib, 1),
                                  "fits": p.fits, "why": p.why})
+    if cache is not None:
+        report["engine_choice"] = calibration.report(cache)
     return report
 
 
+def _print_engine_choice(ec: dict) -> None:
+    print(f"Engine choice on this CPU ({ec['cpu']}; vector units: {' '.join(ec['vector_features']) or 'none'}), "
+          f"cached in {ec['cache']}:")
+    print("  installed: " + ", ".join(v for v in ec["engines_installed"].values() if v))
+    if not ec["models"]:
+        print("  not measured yet: the first load of a GGUF model measures the installed engines (a few seconds "
+              "each), or run `medassist doctor --calibrate`")
+    for model, entry in ec["models"].items():
+        choice = entry.get("choice", {})
+        opts = ", ".join(f"{k} {v}" for k, v in (choice.get("options") or {}).items())
+        print(f"  {model}: {choice.get('engine')}{f' ({opts})' if opts else ''}, measured {choice.get('at')}")
+        for label, f in entry.items():
+            if label == "choice":
+                continue
+            if "error" in f:
+                print(f"    {label:<48} failed: {f['error'].splitlines()[0][:100]}")
+            else:
+                print(f"    {label:<48} prompt {f['prefill_tps']:>6.0f} tok/s, new {f['decode_tps']:>5.1f} tok/s, "
+                      f"first token {f['first_token_s']:.2f} s, load {f['load_s']:.1f} s; an answer ~{f['estimate_s']:.0f} s")
+    for version, d in ec["torch_dtype"].items():
+        bf = d.get("bfloat16")
+        fp = d["float32"]
+        vs = (f"bfloat16 {bf['decode_s'] / fp['decode_s']:.2f}x float32's time per new token, "
+              f"{bf['prefill_s'] / fp['prefill_s']:.2f}x per prompt token" if bf else
+              "bfloat16 over 3x float32's time, stopped")
+        print(f"  transformers dtype ({version}): {d['choice']} ({vs}; measured {d.get('measured_at')})")
+
+
 def cmd_doctor(args, settings: Settings) -> int:
-    report = doctor_report()
+    if getattr(args, "calibrate", False):
+        from .backends import calibration
+        from .catalogue import DEFAULT_MODEL, get_spec
+
+        spec = get_spec(args.model or DEFAULT_MODEL)
+        progress = (lambda m: print(m, file=sys.stderr)) if args.json else print
+        calibration.measured_choice(spec, settings.cache, progress=progress, force=True, everything=True)
+        calibration.dtype_choice(settings.cache, spec, force=True)
+    report = doctor_report(settings.cache)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -81,6 +120,7 @@ def cmd_doctor(args, settings: Settings) -> int:
     print("Models (context up to 8,192 tokens, recommended quantization, free memory now):")
     for m in report["models"]:
         print(f"  {m['model']:<16} {m['quant']:<5} {m['needs_gib']:>6} GiB  {'fits' if m['fits'] else 'no'}: {m['why']}")
+    _print_engine_choice(report["engine_choice"])
     return 0
 
 
@@ -96,6 +136,11 @@ def add_runtime_parsers(sub) -> None:
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plan)
-    d = sub.add_parser("doctor", help="torch, CUDA, bitsandbytes, GPUs and free memory; which models fit")
+    d = sub.add_parser("doctor", help="torch, CUDA, bitsandbytes, GPUs and free memory; which models fit; "
+                                      "which engine runs GGUF models on this CPU, and why")
     d.add_argument("--json", action="store_true")
+    d.add_argument("--calibrate", action="store_true",
+                   help="measure every installed engine again on --model (transformers too: it converts the GGUF "
+                        "once, about a minute), and transformers' float32 against bfloat16")
+    d.add_argument("--model", help="the model --calibrate measures (default: the default model)")
     d.set_defaults(func=cmd_doctor)

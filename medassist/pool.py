@@ -5,7 +5,8 @@
                                                 queue behind it, and a clear "busy" message beyond
 
 A variant is a catalogue model plus how it runs: "<model>" (its recommended engine),
-"<model>@llamacpp" (its GGUF through llama.cpp), "<model>@nf4" / "<model>@int8" (bitsandbytes
+"<model>@llamacpp" (its GGUF through llama-cpp-python), "<model>@xllamacpp" (through the
+prebuilt xllamacpp), "<model>@nf4" / "<model>@int8" (bitsandbytes
 4-bit / 8-bit through transformers). Each loaded model's memory is measured after loading; when a
 new one would not fit the budget, the least recently used idle models are closed first.
 """
@@ -22,7 +23,7 @@ from .catalogue import CATALOGUE, get_spec
 from .errors import UserError
 from .parts import SharedParts
 
-ENGINE_SUFFIXES = {"llamacpp": ("llamacpp", {}), "nf4": ("transformers", {"quant": "nf4"}),
+ENGINE_SUFFIXES = {"llamacpp": ("llamacpp", {}), "xllamacpp": ("xllamacpp", {}), "nf4": ("transformers", {"quant": "nf4"}),
                    "int8": ("transformers", {"quant": "int8"}), "transformers": ("transformers", {}),
                    "server": ("server", {})}
 
@@ -58,7 +59,7 @@ def estimated_gib(variant: str) -> float:
 
     model, engine, options = parse_variant(variant)
     spec = get_spec(model)
-    if (engine or spec.backend) in ("llamacpp", "server"):
+    if (engine or spec.backend) in ("llamacpp", "xllamacpp", "server"):
         per_param = BYTES_PER_PARAM.get(spec.quantization, 0.61) if engine != "server" else 0.0
     else:
         per_param = BYTES_PER_PARAM.get(options.get("quant") or "bf16", 2.0)

@@ -1,16 +1,8 @@
 """Small text helpers shared by retrieval (keyword search) and grounding (support check)."""
 from __future__ import annotations
 
+from .cpu import cpu_has_native_bf16  # noqa: F401  (moved to medassist.cpu; the embedder imports it here)
+
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "this", "that", "these", "those", "it", "its", "they", "them", "their", "there", "which", "who", "whom", "what", "when", "where", "why", "how", "not", "no", "yes", "do", "does", "did", "have", "has", "had", "can", "could", "should", "would", "may", "might", "must", "will", "shall", "than", "then", "so", "such", "also", "all", "any", "each", "per", "via", "into", "about", "over", "under", "between", "among", "within", "without", "i", "we", "you", "he", "she", "my", "our", "your"]
 )
-
-
-def cpu_has_native_bf16() -> bool:
-    """AVX512-BF16 or AMX: bfloat16 matmuls run natively (measured ~2x float32 here)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags

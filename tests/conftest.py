@@ -82,7 +82,7 @@ def backend(model_cache):
     from medassist.backends import load_backend
     from medassist.catalogue import get_spec
 
-    b = load_backend(get_spec("gemma3-270m"), model_cache, progress=lambda m: None)
+    b = load_backend(get_spec("gemma3-270m"), model_cache, engine="transformers", progress=lambda m: None)
     yield b
     b.close()
 

