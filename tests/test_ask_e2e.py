@@ -5,9 +5,9 @@ import re
 import pytest
 
 from medassist.assistant import Assistant
-from medassist.grounding import annotated
+from medassist.present import annotated, sentences_of
 from medassist.settings import Settings
-from medassist.types import DISCLAIMER, GenerationSettings
+from medassist.types import DISCLAIMER, VERDICTS, GenerationSettings
 
 from .conftest import run_cli
 
@@ -23,12 +23,16 @@ def check_citations(doc: dict) -> None:
     k = len(doc["sources"])
     assert k >= 1
     for s in doc["sentences"]:
-        assert s["supported_by"] is None or 1 <= s["supported_by"] <= k
+        assert s["verdict"] in VERDICTS and s["reason"]
+        assert s["source"] is None or 1 <= s["source"] <= k
+        assert (s["supported_by"] is not None) == (s["verdict"] == "supported")
         assert all(n > k or n < 1 for n in s["invalid_citations"])
+        if s["verdict"] == "contradicted":
+            assert s["evidence"] and s["source"]  # shown beside the passage's own words
+    for q in doc["quotes"]:
+        assert 1 <= q["source"] <= k and q["text"] in doc["sources"][q["source"] - 1]["text"].replace("**", "")
     # Every [n] the reader sees in the checked answer maps to a shown source.
-    from medassist.render import _sentences
-
-    shown = [int(n) for n in re.findall(r"\[(\d+)\]", annotated(_sentences(doc)))]
+    shown = [int(n) for n in re.findall(r"\[(?:contradicted by )?(\d+)\]", annotated(sentences_of(doc)))]
     assert all(1 <= n <= k for n in shown)
 
 
@@ -45,7 +49,7 @@ def cli_answer(small_home, tmp_path_factory):
 
 def test_cli_json_answer_is_grounded_in_the_real_guideline(cli_answer):
     _, doc, _ = cli_answer
-    assert doc["schema"] == "medassist.answer/1" and doc["disclaimer"] == DISCLAIMER
+    assert doc["schema"] == "medassist.answer/2" and doc["disclaimer"] == DISCLAIMER
     assert doc["model"] == "gemma3-270m" and doc["answer"].strip()
     assert doc["sources"][0]["document_id"] == "ngc-10192"  # USPSTF lung cancer screening
     for src in doc["sources"]:
@@ -74,6 +78,52 @@ def test_every_ask_is_in_the_history(cli_answer):
     assert [s["chunk_id"] for s in exported["sources"]] == [s["chunk_id"] for s in doc["sources"]]
     md = run_cli("history", "export", str(entry), "--format", "md", home=home).stdout
     assert DISCLAIMER in md and "**Sources**" in md
+
+
+DEMO = "Which adults should be screened for abdominal aortic aneurysm, and how?"
+
+
+def test_the_demo_question_quotes_the_mens_recommendation_first_and_never_supports_women(backend, home_copy):
+    answer = assistant_for(home_copy, backend, record_history=False).ask(DEMO, gen=GenerationSettings(max_new_tokens=80))
+    lead = answer.quotes[0]
+    assert "men aged 65 to 75 years who have ever smoked" in lead.text and lead.grade == "B recommendation"
+    assert answer.passages[lead.source - 1].document_id == "ngc-10510"
+    for s in answer.sentences:
+        if re.search(r"\bwomen\b", s.text, re.I) and re.search(r"ever smoked|smok", s.text, re.I):
+            assert s.verdict != "supported" or re.search(r"insufficient|against|not", s.text, re.I), s
+    check_citations(answer.to_dict())
+
+
+def test_a_contradicted_sentence_is_shown_as_such_everywhere(backend, home_copy):
+    """The model's text is fixed here (a real model, its output replaced), so the check is what is tested."""
+    from medassist.present.markdown import answer_markdown
+
+    a = assistant_for(home_copy, backend)
+    evidence = a.gather_evidence(DEMO)
+    wrong = "The USPSTF recommends screening for abdominal aortic aneurysm in women aged 65 to 75 years who have ever smoked."
+    answer = a.finish(evidence, wrong, evidence.passages, evidence.quotes, GenerationSettings(), list(evidence.notices), {})
+    (s,) = answer.sentences
+    assert s.verdict == "contradicted" and s.evidence and s.reason
+    assert answer.notices[0].kind == "contradicted"
+    doc = answer.to_dict()
+    md = answer_markdown(doc)
+    assert "[contradicted by" in md and "the passage [" in md and md.index("contradict") < md.index("**Answer**")
+    stored = a.history.get(answer.history_id)  # the history export keeps the verdict
+    assert stored["sentences"][0]["verdict"] == "contradicted" and stored["schema"] == "medassist.answer/2"
+
+
+def test_old_history_entries_are_still_read(home_copy):
+    """An answer/1 document (before verdicts) renders, marked as checked by similarity."""
+    from medassist.history import History
+
+    old = {"schema": "medassist.answer/1", "disclaimer": DISCLAIMER, "question": "Who needs AAA screening?",
+           "model": "gemma3-270m", "answer": "Men who smoked.", "used_rag": True, "sources": [], "notices": [],
+           "sentences": [{"text": "Men who smoked.", "cited": [], "supported_by": None, "support_score": 0.2,
+                          "invalid_citations": []}], "emergency": None, "settings": {}, "timings": {}}
+    entry = History(home_copy / "history.sqlite3").record(old)
+    res = run_cli("history", "show", str(entry), home=home_copy)
+    assert res.returncode == 0, res.stderr
+    assert "Men who smoked." in res.stdout and "[not found in the passages]" in res.stdout
 
 
 def test_emergency_notice_comes_first_in_the_terminal(home_copy):

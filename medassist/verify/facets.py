@@ -33,7 +33,7 @@ _CUE = re.compile(
     r"take|taken|start|started|continue|continued|consider|considered|provide|provided)\b|"
     r"\b(?:is|are) (?:the )?(?:preferred|first-line|treatment of choice|drug of choice|method of choice)\b|"
     r"\b(?:should|must|need to|needs to|ought to)\b|\b(?:is|are) (?:indicated|warranted|necessary|required|needed)\b|"
-    r"(?:^|[.;:]\s+|,\s+|\)\s+)(?:\d+[.)]\s*)?(?:\w+ly\s+)?(?:do not|don't|never|avoid|offer|screen|use|provide|give|consider|perform|"
+    r"(?:^|[.;:|]\s*|,\s+|\)\s+)(?:\d+[.)]\s*)?(?:\w+ly\s+)?(?:do not|don't|never|avoid|offer|screen|use|provide|give|consider|perform|"
     r"obtain|prescribe|start|initiate|refer|assess|test|treat|educate|counsel|encourage|ensure|document|apply|"
     r"administer|transfuse|monitor|measure|evaluate|discontinue|stop|taper|hospitalize|request|reserve|limit|"
     r"include|repeat|continue|check|ask|teach|instruct|establish|maintain)\b", re.IGNORECASE)
@@ -191,7 +191,8 @@ def grades_conflict(claim: set[str], passage: set[str]) -> bool:
 
 
 # -- quantities: numbers with their units and the words that bound them --------------------------
-_UNITS = [("year", r"years?|yrs?|y(?=\b)|-year-old|year-old"), ("month", r"months?|mos?"), ("week", r"weeks?|wks?"),
+_UNITS = [("mgkg", r"mg/kg"), ("mcgkg", r"mcg/kg|µg/kg"), ("gkg", r"g/kg"), ("mlkg", r"ml/kg"), ("mlh", r"ml/h(?:r|our)?"),
+          ("year", r"years?|yrs?|y(?=\b)|-year-old|year-old"), ("month", r"months?|mos?"), ("week", r"weeks?|wks?"),
           ("day", r"days?"), ("hour", r"hours?|hrs?|h(?=\b)"), ("minute", r"minutes?|mins?"),
           ("mg", r"mg(?!/dl)|milligrams?"), ("mcg", r"mcg|µg|micrograms?|ug"), ("g", r"g(?=\b)|grams?"),
           ("kg", r"kg(?!/m)|kilograms?"), ("ml", r"ml|milliliters?|millilitres?"), ("percent", r"%|percent"),

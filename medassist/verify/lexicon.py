@@ -210,6 +210,7 @@ def numeric_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("*", " ").translate(_GREEK)
     text = _NUMBER_WORD.sub(_number_word, text.lower())
     text = re.sub(r"\b(?:at|from|since|starting at|beginning at) birth\b", "from age 0", text)
+    text = re.sub(r"(?<=[a-z])/d(?:ay)?\b", " daily", text)  # "81 mg/d", "20 mg/kg/day": the daily part is a frequency
     return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
 
 

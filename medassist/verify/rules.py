@@ -110,7 +110,13 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
                                   if graded[j] or _ITEM.match(sentences[j])), "") or ""
                 # Context: the topic (title, headings) and, in prose, the sentences either side (a
                 # statement may name its subject once for two sentences). List items stand alone.
-                near = set() if _ITEM.match(s) else set().union(*own[max(0, i - 1):i], *own[i + 1:i + 2])
+                if s.lstrip().startswith("|"):  # a table row reads with its table's header row
+                    header = next((j for j, x in enumerate(sentences) if x.lstrip().startswith("|")), i)
+                    near = own[header] if header != i else set()
+                elif _ITEM.match(s):
+                    near = set()
+                else:
+                    near = set().union(*own[max(0, i - 1):i], *own[i + 1:i + 2])
                 f = facets(s, grade=grade or None)
                 f.concepts = list(dict.fromkeys(f.concepts + sorted(own[i] - set(f.concepts))))
                 units.append(Unit(n, s, max(at, 0), f, head | near, grade or ""))

@@ -1,0 +1,146 @@
+"""The support check on real starter-library passages: every kind of wrong claim is caught, a
+faithful restatement is supported, and each verdict says why."""
+from __future__ import annotations
+
+import pytest
+
+from medassist.retrieval.chunking import chunk_document
+from medassist.retrieval.readers import read_file
+from medassist.sentences import normalise
+from medassist.types import Passage
+from medassist.verify import check_answer, split_claims
+
+from .conftest import MIRROR
+
+
+def passages_of(doc_id: str, *statements: str) -> list[Passage]:
+    """The chunks of a real guideline holding these statements, then the rest of it (as retrieval would
+    bring neighbours), five at most."""
+    chunks = chunk_document(read_file(MIRROR / f"{doc_id}.xml")[0])
+    own = [c for c in chunks if any(normalise(s) in normalise(c.text) for s in statements)]
+    assert own, f"{doc_id} has no chunk with {statements}"
+    return (own + [c for c in chunks if c not in own])[:5]
+
+
+def verdict(claim: str, passages, question=None):
+    out = check_answer(claim, passages, question)
+    assert len(out) == 1, out
+    return out[0]
+
+
+AAA = passages_of("ngc-10510", "1-time screening for abdominal aortic aneurysm (AAA) with ultrasonography in men")
+
+
+def test_a_faithful_restatement_is_supported_by_the_statement_itself():
+    v = verdict("Men aged 65 to 75 who have ever smoked should have a one-time ultrasound to screen for AAA.", AAA)
+    assert v.verdict == "supported" and v.source == 1
+    assert "ultrasonography in men aged 65 to 75" in v.evidence
+
+
+@pytest.mark.parametrize("claim, kind, says", [
+    # population: the demo's own wrong answer
+    ("The USPSTF recommends screening for abdominal aortic aneurysm in women aged 65 to 75 years who have ever smoked.",
+     "population/polarity", ("female", "insufficient", "male")),
+    ("The USPSTF recommends against one-time ultrasound screening for AAA in men aged 65 to 75 who have ever smoked.",
+     "polarity", ("recommended against",)),
+    ("Men aged 60 to 75 who have ever smoked should have one-time ultrasound screening for AAA.", "number", ("60",)),
+    ("Men aged 65 to 75 who have ever smoked should have annual ultrasound screening for AAA.", "frequency",
+     ("frequency",)),
+    ("Men aged 65 to 75 who have ever smoked should have one-time CT screening for AAA.", "intervention",
+     ("ct", "ultrasound")),
+    ("One-time ultrasound screening for AAA in men aged 65 to 75 who have ever smoked is a grade A recommendation.",
+     "grade", ("grade",)),
+])
+def test_each_kind_of_wrong_claim_is_contradicted_with_the_reason(claim, kind, says):
+    v = verdict(claim, AAA)
+    assert v.verdict == "contradicted", (kind, v)
+    assert any(word in v.reason for word in says), (kind, v.reason)
+    assert v.evidence and v.source  # the passage's own words are shown beside it
+
+
+def test_timing_before_and_after_are_told_apart():
+    ps = passages_of("ngc-10602", "low-dose aspirin (81 mg/d) as preventive medication after 12 weeks of gestation")
+    good = verdict("Women at high risk for preeclampsia should take low-dose aspirin, 81 mg a day, after 12 weeks of "
+                   "gestation.", ps)
+    bad = verdict("Women at high risk for preeclampsia should take low-dose aspirin, 81 mg a day, before 12 weeks of "
+                  "gestation.", ps)
+    assert good.verdict == "supported"
+    assert bad.verdict == "contradicted" and "before" in bad.reason
+
+
+def test_numbers_in_the_lung_cancer_statement():
+    ps = passages_of("ngc-10192", "30 pack-year smoking history")
+    assert verdict("Annual low-dose CT screening is recommended for adults aged 55 to 80 with a 30 pack-year "
+                   "smoking history who smoke now or quit within the past 15 years.", ps).verdict == "supported"
+    wrong = verdict("Annual low-dose CT screening is recommended for adults aged 55 to 80 with a 20 pack-year "
+                    "smoking history who smoke now or quit within the past 15 years.", ps)
+    assert wrong.verdict == "contradicted" and "20" in wrong.reason
+
+
+def test_recommends_against_and_should_not_are_the_same_thing():
+    ps = passages_of("ngc-11362", "recommends against screening for ovarian cancer")
+    assert verdict("Asymptomatic women should not be screened for ovarian cancer (grade D).", ps).verdict == "supported"
+    assert verdict("Asymptomatic women should be screened for ovarian cancer.", ps).verdict == "contradicted"
+
+
+def test_a_reversed_preference_is_contradicted():
+    ps = passages_of("ngc-11289", "microprocessor knee units over non-microprocessor knee units")
+    assert verdict("Microprocessor knee units are suggested over non-microprocessor knee units to reduce falls.",
+                   ps).verdict == "supported"
+    v = verdict("The Work Group suggests offering non-microprocessor knee units over microprocessor knee units to "
+                "reduce the risk of falls.", ps)
+    assert v.verdict == "contradicted" and "prefer" in v.reason
+
+
+def test_a_drug_the_passage_excludes_is_not_supported():
+    ps = passages_of("ngc-10885", "buprenorphine alone (i.e., without naloxone)")
+    v = verdict("In pregnant women with opioid use disorder for whom buprenorphine is selected, the Work Group "
+                "suggests the buprenorphine/naloxone combination product.", ps)
+    assert v.verdict != "supported"
+
+
+@pytest.mark.parametrize("claim", [
+    "It depends on the individual patient.",
+    "Patients should talk to their doctor about this.",
+    "Colchicine is used to treat acute gout flares.",
+])
+def test_hedges_and_off_topic_sentences_are_not_found(claim):
+    assert verdict(claim, AAA).verdict == "not_found"
+
+
+def test_restating_the_question_is_not_found_never_supported():
+    question = "Which adults should be screened for abdominal aortic aneurysm?"
+    v = verdict("Some adults should be screened for abdominal aortic aneurysm.", AAA, question)
+    assert v.verdict == "not_found"
+
+
+def test_bad_input_empty_answer_other_language_and_citations():
+    assert check_answer("", AAA) == [] and check_answer("   ", AAA) == []
+    ja = verdict("喫煙歴のある65〜75歳の男性には超音波による腹部大動脈瘤スクリーニングが推奨される。", AAA)
+    assert ja.verdict == "not_found" and "different languages" in ja.reason
+    cited = check_answer("Men aged 65 to 75 years who have ever smoked should be screened once with ultrasound [9].",
+                         AAA)[0]
+    assert cited.invalid_citations == [9] and cited.verdict == "supported"
+
+
+def test_sentences_keep_their_markers_and_non_claims_merge():
+    assert split_claims("Yes. Men aged 65 to 75 who smoked should be screened. [2] Women who never smoked "
+                        "should not be screened.") == [
+        "Yes. Men aged 65 to 75 who smoked should be screened. [2]",
+        "Women who never smoked should not be screened.",
+    ]
+
+
+def test_a_table_row_is_a_checkable_unit():
+    table = Passage("t", "d", "Sepsis protocol", "Example Trust", 2021, "Fluids",
+                    "| Lactate | Action |\n| --- | --- |\n| 4 mmol/L or more | Give 30 mL/kg crystalloid |")
+    assert verdict("For a lactate of 4 mmol/L or more, give 30 mL/kg crystalloid.", [table]).verdict == "supported"
+    assert verdict("For a lactate of 4 mmol/L or more, give 20 mL/kg crystalloid.", [table]).verdict == "contradicted"
+
+
+def test_the_verdict_names_the_page_of_the_sentence_itself():
+    text = "Give oxygen to keep saturation above 94 percent.\n\nGive 30 mL/kg of crystalloid within three hours."
+    second = text.index("Give 30")
+    p = Passage("p", "d", "Protocol", "Org", 2021, "Fluids", text, page=1, page_end=2, page_spans=((0, 1), (second, 2)))
+    v = verdict("Give 30 mL/kg of crystalloid within three hours.", [p])
+    assert v.verdict == "supported" and v.page == 2
