@@ -48,8 +48,10 @@ _INITIAL = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:(?:in|for|among|if|when|during|aft
 _SELECTIVE = re.compile(r"\bselectively\b|\bindividual(?:ize|ized)? (?:the )?(?:decision|basis|one)\b|"
                         r"\bshared,? (?:informed )?decision\b|\bbased on (?:professional judgment|individual)\b|"
                         r"\bcase[- ]by[- ]case\b|\bmay choose\b", re.IGNORECASE)
-_NOT_RECOMMENDED = re.compile(r"\bnot (?:be )?(?:recommended|suggested|advised|indicated|necessary|needed|required|"
-                              r"warranted)\b|\bnever (?:needed|necessary|required|indicated)\b|\bno need\b|"
+_PAST = re.compile(r"\b(?:previously|formerly|in the past|until recently)\b|\b(?:was|were|had been) "
+                   r"(?:recommended|advised|suggested|used)\b", re.IGNORECASE)
+_NOT_RECOMMENDED = re.compile(r"\b(?:not|no longer) (?:be )?(?:recommended|suggested|advised|indicated|necessary|needed|"
+                              r"required|warranted)\b|\bnever (?:needed|necessary|required|indicated)\b|\bno need\b|"
                               r"\bunnecessary\b", re.IGNORECASE)
 _WEAK_AGAINST = re.compile(r"\bavoid(?:ed|ing|s)?\b|\bdiscourage[sd]?\b|\bcontraindicated\b|\brefrain\b|"
                            r"\bno (?:net )?benefit\b|\bharms (?:outweigh|exceed)\b|\bineffective\b", re.IGNORECASE)
@@ -75,6 +77,8 @@ def polarity(text: str) -> str | None:
     plain = _NOT_POLARITY.sub(" ", text.replace("*", "")).strip()
     if _INSUFFICIENT.search(plain):
         return "insufficient"
+    if _PAST.search(plain) and not re.search(r"\bno longer\b", plain, re.IGNORECASE):
+        return "past"  # "previously, X was recommended": what was done, not what is recommended now
     if _SELECTIVE.search(plain):
         return "selective"
     body = plain[_INITIAL.match(plain).end():]
@@ -397,6 +401,6 @@ def _compatible(kind: str, mine: set[str], theirs: set[str]) -> bool:
     return False
 
 
-_POLARITY_WORDS = {"for": "it is recommended", "against": "it is recommended against (or should not be done)",
+_POLARITY_WORDS = {"past": "it was recommended in the past (not now)", "for": "it is recommended", "against": "it is recommended against (or should not be done)",
                    "insufficient": "the evidence is insufficient to recommend for or against",
                    "selective": "it should be offered selectively, as an individual decision"}

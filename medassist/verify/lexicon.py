@@ -273,7 +273,8 @@ def concepts(text: str) -> list[str]:
     return list(_concepts(text))
 
 
-_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|non|no)[ -]+((?:[a-z0-9]+[ -]?){1,3})|"
+_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from)\s+([^();,.]{1,60})|"
+                      r"\b(?:non|no)[ -]+((?:[a-z0-9]+[ -]?){1,2})|"
                       r"\b((?:[a-z0-9]+ ){1,2})(?:excepted|excluded)\b", re.IGNORECASE)
 
 
@@ -282,7 +283,7 @@ def negated(text: str) -> frozenset[str]:
     """Tokens the text names only to exclude them: "buprenorphine alone (without naloxone)",
     "a non-benzodiazepine muscle relaxant", "supplements (except vitamin E)"."""
     text = text.translate(_GREEK)
-    named = [concepts(m.group(1) or m.group(2))[:2] for m in _NEGATOR.finditer(text)]
+    named = [concepts(m.group(1) or m.group(2) or m.group(3)) for m in _NEGATOR.finditer(text)]
     excluded = {t for ts in named for t in ts if ":" not in t}
     if not excluded:
         return frozenset()

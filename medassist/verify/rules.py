@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..sentences import grade_of, split_sentences
 from ..types import Passage
-from .facets import Facets, facet_conflicts, facets, quantities, quantity_problem, without_grade
+from .facets import Facets, facet_conflicts, facets, polarity, quantities, quantity_problem, without_grade
 from .interventions import intervention_conflict
 from .interventions import classify
 from .lexicon import SOFT_STEMS, concepts, specific_stems
@@ -78,6 +78,19 @@ def definitions(text: str) -> dict[str, str]:
     return out
 
 
+_JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(?:is|are|should|must)\s+(?:not\s+)?"
+                    r"(?:recommended|suggested|advised|indicated))", re.IGNORECASE)
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence that recommends one thing and not another ("midstream collection is recommended and
+    collection with urine bags is not recommended") is checked clause by clause."""
+    parts = [p.strip() for p in _JOINT.split(sentence) if p.strip()]
+    if len(parts) < 2 or len({polarity(p) for p in parts} - {None}) < 2:
+        return [sentence]
+    return parts
+
+
 def _expanded(text: str, defined: dict[str, str]) -> list[str]:
     """Concepts of `text`, plus those of the long forms of abbreviations it uses."""
     tokens = concepts(text)
@@ -96,7 +109,8 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
         head = set(concepts(f"{p.title}. {p.section.replace(' › ', '. ')}"))
         cursor = 0
         for para in re.split(r"\n\s*\n", p.text):
-            sentences = [s for s in split_sentences(para) if s.strip("*#|- ") and not _HEADING.match(s)]
+            sentences = [c for s in split_sentences(para) if s.strip("*#|- ") and not _HEADING.match(s)
+                         for c in _clauses(s)]
             graded = [grade_of(s) for s in sentences]
             own = [set(_expanded(s, defined)) for s in sentences]
             for i, s in enumerate(sentences):
