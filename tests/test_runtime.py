@@ -129,21 +129,22 @@ def test_pickle_weights_are_refused_unless_allowed(tmp_path):
     check_checkpoint(str(tmp_path), _spec(tmp_path), allow_pickle=True)
 
 
-def test_remote_code_is_refused_unless_the_repo_is_allowed_by_name(tmp_path, monkeypatch):
+def test_remote_code_is_refused_unless_the_repo_is_allowed_by_name(tmp_path):
     from medassist.backends.hf_loading import check_checkpoint
 
     (tmp_path / "config.json").write_text(json.dumps({"auto_map": {"AutoModelForCausalLM": "modeling_x.X"}}))
     (tmp_path / "model.safetensors").write_bytes(b"")
     with pytest.raises(UserError, match="MEDASSIST_TRUST_REMOTE_CODE"):
         check_checkpoint(str(tmp_path), _spec(tmp_path))
-    monkeypatch.setenv("MEDASSIST_TRUST_REMOTE_CODE", str(tmp_path))
-    check_checkpoint(str(tmp_path), _spec(tmp_path))
+    from medassist.settings import Settings
+
+    trusted = Settings.from_env({"MEDASSIST_TRUST_REMOTE_CODE": str(tmp_path)}).trusted_code
+    check_checkpoint(str(tmp_path), _spec(tmp_path), trusted=trusted)
 
 
-def test_licence_must_be_accepted_once_and_is_remembered(tmp_path, monkeypatch):
+def test_licence_must_be_accepted_once_and_is_remembered(tmp_path):
     from medassist.licences import require_licence
 
-    monkeypatch.delenv("MEDASSIST_ACCEPT_LICENCES", raising=False)
     spec, config = get_spec("med42-8b"), tmp_path / "config.json"
     with pytest.raises(UserError, match="--accept-licence"):
         require_licence(spec, config)

@@ -59,13 +59,23 @@ def test_banner_and_where_questions_go(page):
     assert "Research use only" in banner and "Questions stay on this machine" in banner
 
 
-def test_ask_streams_an_answer_whose_citations_lead_to_their_passages(page):
+def ask(page, question: str, new: bool = True) -> None:
     tab(page, "Ask")
-    page.locator("#ma-question textarea").fill("Which men should be screened for abdominal aortic aneurysm?")
+    if new:
+        page.locator("#ma-new").click()
+    page.locator("#ma-question textarea").fill(question)
     page.locator("#ma-ask").click()
+
+
+def test_ask_streams_an_answer_whose_citations_lead_to_their_passages(page):
+    ask(page, "Which men should be screened for abdominal aortic aneurysm?")
     page.wait_for_selector("#ma-thread .ma-cursor")  # streaming: partial answer with a cursor
+    # the guideline's own words come first, before the model has finished
+    assert "men aged 65 to 75 years who have ever smoked" in page.locator("#ma-thread .ma-quotes").inner_text()
     page.wait_for_selector("#ma-thread .ma-turn .ma-answer:not(:has(.ma-cursor))", timeout=180_000)
     assert page.locator("#ma-evidence .ma-src").count() >= 1
+    verdicts = page.locator("#ma-thread .ma-sentence").evaluate_all("ss => ss.map(s => s.dataset.verdict)")
+    assert verdicts and set(verdicts) <= {"supported", "contradicted", "not_found"}
     shot(page, "ask")
     cites = page.locator("#ma-thread a.ma-cite")
     assert cites.count() >= 1, page.locator("#ma-thread").inner_text()
@@ -77,8 +87,9 @@ def test_ask_streams_an_answer_whose_citations_lead_to_their_passages(page):
 
 
 def test_a_follow_up_keeps_the_thread_and_stop_really_stops(page):
-    page.locator("#ma-question textarea").fill("And what about women who never smoked?")
-    page.locator("#ma-ask").click()
+    ask(page, "Which men should be screened for abdominal aortic aneurysm?")  # its own first turn
+    page.wait_for_selector("#ma-thread .ma-turn .ma-answer:not(:has(.ma-cursor))", timeout=180_000)
+    ask(page, "And what about women who never smoked?", new=False)
     page.wait_for_selector("#ma-thread .ma-turn >> nth=1")
     assert page.locator("#ma-thread .ma-turn").count() == 2  # the first turn is still shown
     page.wait_for_selector("#ma-thread .ma-cursor")
@@ -153,11 +164,37 @@ def test_upload_then_retrieve_with_hostile_markup_shown_as_text(page, tmp_path):
     shot(page, "ask-payload")
 
 
+def test_all_three_verdicts_are_shown_and_a_contradiction_beside_the_passage(page, ui):
+    """An answer checked by the real core (its text fixed, so that it holds one sentence of each verdict),
+    stored in the UI's history, then reopened in the browser."""
+    from medassist.assistant import Assistant
+    from medassist.settings import Settings
+    from medassist.types import GenerationSettings
+
+    settings = Settings(home=Path(ui[1]), cache=Settings.from_env().cache)
+    a = Assistant(settings, progress=lambda m: None)
+    evidence = a.gather_evidence("Which adults should be screened for abdominal aortic aneurysm, and how?")
+    text = ("Men aged 65 to 75 years who have ever smoked should have one-time ultrasonography screening. "
+            "The USPSTF recommends screening for abdominal aortic aneurysm in women aged 65 to 75 years who have ever "
+            "smoked. Aortic aneurysm screening is covered by most insurers.")
+    answer = a.finish(evidence, text, evidence.passages, evidence.quotes, GenerationSettings(), list(evidence.notices), {})
+    assert [s.verdict for s in answer.sentences] == ["supported", "contradicted", "not_found"]
+    tab(page, "History")
+    page.locator("#ma-hist-id input").fill(str(answer.history_id))
+    page.locator("#ma-hist-open").click()
+    page.wait_for_selector("#ma-hist-entry .ma-turn")
+    entry = page.locator("#ma-hist-entry")
+    assert entry.locator(".ma-v-supported").count() == 1 and entry.locator(".ma-v-not_found").count() == 1
+    bad = entry.locator(".ma-v-contradicted")
+    assert bad.count() == 1
+    assert "contradicted by" in bad.inner_text() and "the passage [" in bad.locator(".ma-says").inner_text()
+    assert "contradict" in entry.locator(".ma-emergency").first.inner_text()  # the notice at the top
+    assert "ever smoked" in entry.locator(".ma-quotes").inner_text()
+    shot(page, "verdicts")
+
+
 def test_history_lists_and_reopens_what_was_asked(page):
-    tab(page, "Ask")
-    page.locator("#ma-new").click()
-    page.locator("#ma-question textarea").fill("Who should be screened for lung cancer?")
-    page.locator("#ma-ask").click()
+    ask(page, "Who should be screened for lung cancer?")
     page.wait_for_selector("#ma-thread .ma-turn .ma-answer:not(:has(.ma-cursor))", timeout=180_000)
     tab(page, "History")
     search = page.locator("#ma-hist-search textarea, #ma-hist-search input").first
@@ -216,7 +253,7 @@ def test_binding_beyond_loopback_needs_a_login(tmp_path):
     assert res.returncode == 2 and "needs a login" in res.stderr
     from medassist.ui.security import launch_options
 
-    opts = launch_options("0.0.0.0", None, env={"MEDASSIST_UI_AUTH": "clinician:long-enough-pw"})
+    opts = launch_options("0.0.0.0", None, "clinician:long-enough-pw")  # MEDASSIST_UI_AUTH, via Settings
     assert opts == {"server_name": "0.0.0.0", "share": False, "auth": [("clinician", "long-enough-pw")]}
     with pytest.raises(Exception, match="at least 8"):
-        launch_options("0.0.0.0", None, env={"MEDASSIST_UI_AUTH": "a:b"})
+        launch_options("0.0.0.0", None, "a:b")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from ..catalogue import ModelSpec
@@ -34,21 +35,102 @@ class Backend(Protocol):
         """Release the weights and any memory they hold."""
 
 
-# engine name -> (module, pip extra that provides it)
-BACKENDS: dict[str, tuple[str, str | None]] = {
-    "transformers": ("medassist.backends.transformers_backend", None),
-    "llamacpp": ("medassist.backends.llamacpp_backend", "gguf"),  # GGUF files through llama-cpp-python
-    "server": ("medassist.backends.openai_backend", None),  # any OpenAI-compatible server (vLLM, llama.cpp, TGI)
-    "xllamacpp": ("medassist.backends.xllamacpp_backend", "xllamacpp"),  # GGUF through llama.cpp, prebuilt wheel
-}
+@dataclass(frozen=True)
+class Option:
+    """One option an engine's `load()` takes, as the command line, the pool and the UI offer it."""
+
+    name: str  # keyword of load(): "quant"
+    help: str
+    type: type = str
+    choices: tuple[str, ...] = ()
+    flag: str = ""  # command-line flag, default "--" + name with dashes ("--gpu-layers" for n_gpu_layers)
+    switch: bool = False  # a flag without a value (store_true)
+    cli: bool = True  # False: from the settings only (secrets, allow-lists), never a flag
+
+    @property
+    def cli_flag(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A registry entry: where the engine lives and what it takes. Adding an engine is one file under
+    backends/ (with `load(spec, cache_dir, progress, **options)`) and one entry here."""
+
+    name: str
+    module: str
+    summary: str
+    extra: str | None = None  # pip extra that installs it
+    options: tuple[Option, ...] = ()
+    variants: dict[str, dict] = field(default_factory=dict)  # pool suffix ("nf4") -> options it stands for
+
+    def option(self, name: str) -> Option | None:
+        return next((o for o in self.options if o.name == name), None)
+
+
+_MODEL_PATH = Option("model_path", "load weights from this local directory or file instead of the cache")
+_N_CTX = Option("n_ctx", "context tokens the engine allocates (default: the model's, at most 4,096)", int,
+                flag="--n-ctx")
+_THREADS = Option("n_threads", "CPU threads (default: measured fastest on this CPU)", int, flag="--threads")
+ENGINES: dict[str, Engine] = {e.name: e for e in [
+    Engine("transformers", "medassist.backends.transformers_backend", "Hugging Face transformers (CPU or GPUs; "
+           "bitsandbytes NF4/int8)", options=(
+               Option("dtype", "compute dtype (default: measured on this CPU)", choices=("auto", "bf16", "fp16", "fp32")),
+               _MODEL_PATH,
+               Option("quant", "bitsandbytes quantization (default: the model's own on a GPU, none on CPU)",
+                      choices=("nf4", "int8", "none")),
+               Option("max_memory", "per-device cap, e.g. 0=22GiB,1=22GiB (layers are balanced across GPUs)"),
+               Option("offload", "allow offloading to CPU/disk when GPUs are too small", bool, switch=True),
+               Option("allow_pickle", "load .bin/.pt pickle weights (can run code)", bool, switch=True),
+               Option("context", "tokens of context to plan the GPU memory for", int, cli=False),
+               Option("trusted_code", "repos allowed to run their own code", tuple, cli=False)),
+           variants={"nf4": {"quant": "nf4"}, "int8": {"quant": "int8"}}),
+    Engine("llamacpp", "medassist.backends.llamacpp_backend", "GGUF through llama-cpp-python (built here; also "
+           "scores log-likelihoods)", extra="gguf", options=(
+               _MODEL_PATH, _N_CTX, _THREADS,
+               Option("n_gpu_layers", "layers to offload to the GPU (default all, -1)", int, flag="--gpu-layers"))),
+    Engine("xllamacpp", "medassist.backends.xllamacpp_backend", "GGUF through llama.cpp's own server, prebuilt "
+           "wheel (loopback, random key)", extra="xllamacpp", options=(
+               _MODEL_PATH, _N_CTX, _THREADS,
+               Option("port", "port of the engine's local server (default: one the OS picks)", int,
+                      flag="--engine-port"))),
+    Engine("server", "medassist.backends.openai_backend", "any OpenAI-compatible server (vLLM, TGI, llama.cpp, "
+           "Ollama)", options=(
+               Option("server", "the server's address, e.g. http://gpu-box:8000/v1 (implies --engine server)"),
+               Option("server_model", "the model's name on the server (default: its Hugging Face repo id)"),
+               Option("timeout", "seconds to wait for the server (default 120)", float),
+               Option("api_key", "the server's API key", cli=False),
+               Option("allow_hosts", "servers allowed beyond the private network", tuple, cli=False))),
+]}
+BACKENDS = ENGINES  # the name the rest of the code base has used
+
+
+def engine_of_option(name: str) -> list[str]:
+    """The engines that take option `name`."""
+    return [e.name for e in ENGINES.values() if e.option(name)]
+
+
+def all_options() -> list[Option]:
+    """Every engine's options, once each (as the command line offers them)."""
+    seen: dict[str, Option] = {}
+    for e in ENGINES.values():
+        for o in e.options:
+            seen.setdefault(o.name, o)
+    return list(seen.values())
+
 
 Progress = Callable[[str], None]
 
 
-def load_backend(spec: ModelSpec, cache_dir, engine: str | None = None, progress: Progress = print, **options) -> Backend:
+def load_backend(spec: ModelSpec, cache_dir, engine: str | None = None, progress: Progress = print,
+                 settings=None, **options) -> Backend:
     """Load `spec` with `engine`. With none named: for a GGUF model on a CPU, the engine measured fastest
     on this CPU (backends/calibration.py; an engine that fails to start is said once and the next one
-    used); otherwise the model's recommended engine."""
+    used); otherwise the model's recommended engine. `settings` (a Settings) supplies what the
+    environment says (threads, the server's key, allow-lists); options given here win."""
+    defaults = settings.engine_defaults() if settings is not None else {}
+    if engine is None and "server" in options:
+        engine = "server"
     if engine is None:
         from . import calibration
 
@@ -56,17 +138,17 @@ def load_backend(spec: ModelSpec, cache_dir, engine: str | None = None, progress
             choice = calibration.measured_choice(spec, cache_dir, options.get("model_path"), progress)
             if choice.engine is None:
                 raise UserError(f"No engine could run {spec.id} on this machine: {choice.reason}")
-            return _load_ranked(choice, spec, cache_dir, progress, options)
-    return _load_one(engine or spec.backend, spec, cache_dir, progress, options)
+            return _load_ranked(choice, spec, cache_dir, progress, options, defaults)
+    return _load_one(engine or spec.backend, spec, cache_dir, progress, options, defaults)
 
 
-def _load_ranked(choice, spec: ModelSpec, cache_dir, progress: Progress, options: dict) -> Backend:
+def _load_ranked(choice, spec: ModelSpec, cache_dir, progress: Progress, options: dict, defaults: dict) -> Backend:
     """The first engine of the measured ranking that starts (with the options it was measured fastest
     with); each one that does not is said once."""
     ranking = choice.ranking
     for i, engine in enumerate(ranking):
         try:
-            return _load_one(engine, spec, cache_dir, progress, {**choice.options_for(engine), **options})
+            return _load_one(engine, spec, cache_dir, progress, {**choice.options_for(engine), **options}, defaults)
         except UserError as exc:
             if i == len(ranking) - 1:
                 raise
@@ -74,26 +156,29 @@ def _load_ranked(choice, spec: ModelSpec, cache_dir, progress: Progress, options
     raise AssertionError("unreachable")
 
 
-def _load_one(engine: str, spec: ModelSpec, cache_dir, progress: Progress, options: dict) -> Backend:
+def _load_one(engine: str, spec: ModelSpec, cache_dir, progress: Progress, options: dict,
+              defaults: dict | None = None) -> Backend:
     if engine not in BACKENDS:
         raise UserError(
             f"Model '{spec.id}' runs on the '{engine}' engine, which this install does not have yet. "
             f"Available engines: {', '.join(BACKENDS)} (try --engine transformers)."
         )
-    module_name, extra = BACKENDS[engine]
+    entry = ENGINES[engine]
+    options = {**{k: v for k, v in (defaults or {}).items() if entry.option(k)}, **options}
+    unknown = [k for k in options if entry.option(k) is None]
+    if unknown:  # said before anything heavy is imported
+        parts = []
+        for k in unknown:
+            owners = engine_of_option(k)
+            flag = next((o.cli_flag for e in owners for o in ENGINES[e].options if o.name == k), "--" + k)
+            parts.append(f"{flag} (for {' or '.join(owners) or 'no engine'})")
+        raise UserError(f"{', '.join(parts)} does not apply to the {engine} engine. Drop it, or choose the engine it "
+                        f"belongs to with --engine.")
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(entry.module)
     except ImportError as exc:
-        hint = f"pip install 'medassist[{extra}]'" if extra else "reinstall medassist"
+        hint = f"pip install 'medassist[{entry.extra}]'" if entry.extra else "reinstall medassist"
         raise UserError(f"The {engine} engine could not be imported ({exc}). Install it with: {hint}") from exc
-    import inspect
-
-    accepted = inspect.signature(module.load).parameters
-    unknown = [k for k in options if k not in accepted]
-    if unknown:
-        flags = ", ".join("--" + k.replace("_", "-").replace("n-gpu-layers", "gpu-layers") for k in unknown)
-        raise UserError(f"{flags} does not apply to the {engine} engine. Drop it, or choose the engine it belongs to "
-                        f"(--engine {' | '.join(BACKENDS)}).")
     try:
         return module.load(spec, cache_dir=cache_dir, progress=progress, **options)
     except (UserError, KeyboardInterrupt, MemoryError):

@@ -39,7 +39,7 @@ PROMPT_TOKENS, NEW_TOKENS = 256, 24  # the calibration: a few seconds per engine
 ASK_PROMPT, ASK_NEW = 1500, 200  # what one grounded answer costs: the figure engines are ranked by
 MEASURE_TIMEOUT_S = 600
 # Options that only some engines take: given without --engine, they keep the model's recommended engine.
-NEUTRAL_OPTIONS = {"model_path"}
+NEUTRAL_OPTIONS = {"model_path", "n_threads"}  # options every GGUF engine takes: they do not fix the engine
 
 
 @dataclass(frozen=True)
@@ -318,9 +318,8 @@ def physical_cores() -> int:
 
 def thread_options() -> list[int]:
     """Thread counts measured for the xllamacpp engine: all cores, and half of them (on a machine whose
-    cores are shared or hyper-threaded, fewer threads measured up to 3x faster here)."""
-    if os.environ.get("MEDASSIST_THREADS"):
-        return [int(os.environ["MEDASSIST_THREADS"])]
+    cores are shared or hyper-threaded, fewer threads measured up to 3x faster here). A count the user
+    set (MEDASSIST_THREADS) reaches the engines as an option instead."""
     n = physical_cores()
     return sorted({n, max(1, n // 2)}, reverse=True)
 

@@ -48,16 +48,16 @@ def _local_dir(source: str) -> Path | None:
         return None
 
 
-def check_checkpoint(source: str, spec: ModelSpec, allow_pickle: bool = False) -> None:
-    """Refuse remote code and pickle weights unless the user allowed them (before anything is loaded)."""
+def check_checkpoint(source: str, spec: ModelSpec, allow_pickle: bool = False, trusted: tuple[str, ...] = ()) -> None:
+    """Refuse remote code and pickle weights unless the user allowed them (before anything is loaded).
+    `trusted`: repos allowed to run their own code (MEDASSIST_TRUST_REMOTE_CODE, via Settings)."""
     folder = _local_dir(source)
     if folder is None:
         return
     config = folder / "config.json"
     if config.exists():
         auto_map = json.loads(config.read_text()).get("auto_map")
-        allowed = {r.strip() for r in os.environ.get("MEDASSIST_TRUST_REMOTE_CODE", "").split(",") if r.strip()}
-        if auto_map and spec.repo not in allowed and source not in allowed:
+        if auto_map and spec.repo not in trusted and source not in trusted:
             raise UserError(f"{source} asks to run its own Python code (auto_map in config.json). medassist does not "
                             f"run remote code unless you allow this repo by name: "
                             f"MEDASSIST_TRUST_REMOTE_CODE={spec.repo}")
@@ -67,9 +67,8 @@ def check_checkpoint(source: str, spec: ModelSpec, allow_pickle: bool = False) -
                         "to safetensors, or pass --allow-pickle if you trust the source.")
 
 
-def trust_remote_code(source: str, spec: ModelSpec) -> bool:
-    allowed = {r.strip() for r in os.environ.get("MEDASSIST_TRUST_REMOTE_CODE", "").split(",") if r.strip()}
-    return spec.repo in allowed or source in allowed
+def trust_remote_code(source: str, spec: ModelSpec, trusted: tuple[str, ...] = ()) -> bool:
+    return spec.repo in trusted or source in trusted
 
 
 def placement(spec: ModelSpec, quant: str | None, max_memory: str | None, offload: bool,

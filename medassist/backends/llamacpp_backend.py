@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -163,7 +162,7 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | Non
     ctx = min(n_ctx or 4096, spec.context_length)
     progress(f"Loading {spec.id} ({path.name}, llama.cpp, n_ctx {ctx}, "
              f"{'all' if n_gpu_layers < 0 else n_gpu_layers} layers on GPU if any)...")
-    backend = LlamaCppBackend(spec, path, ctx, n_gpu_layers, n_threads or int(os.environ.get("MEDASSIST_THREADS", 0)) or None)
+    backend = LlamaCppBackend(spec, path, ctx, n_gpu_layers, n_threads)
     note = template_check(spec, backend.chat_template)
     if note:
         progress(note)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import socket
 import time
 from collections.abc import Iterator
@@ -27,13 +26,13 @@ from .stops import cut_at_stop, stream_until_stop
 RETRIES = 3
 
 
-def check_host(url: str, env: dict | None = None) -> None:
-    """Refuse servers outside this machine and the private network unless allowed by name."""
-    env = os.environ if env is None else env
+def check_host(url: str, allow_hosts: tuple[str, ...] = ()) -> None:
+    """Refuse servers outside this machine and the private network unless allowed by name
+    (MEDASSIST_ALLOW_HOSTS, read into Settings.allow_hosts)."""
     host = urlparse(url).hostname
     if not host:
         raise UserError(f"'{url}' is not a server address: use http://host:port/v1")
-    allowed = {h.strip().lower() for h in env.get("MEDASSIST_ALLOW_HOSTS", "").split(",") if h.strip()}
+    allowed = {h.strip().lower() for h in allow_hosts if h.strip()}
     if host.lower() in allowed:
         return
     try:
@@ -171,13 +170,13 @@ class OpenAIBackend:
 
 
 def load(spec: ModelSpec, cache_dir=None, progress=print, server: str | None = None, server_model: str | None = None,
-         timeout: float = 120.0) -> OpenAIBackend:
-    url = server or os.environ.get("MEDASSIST_SERVER_URL")
+         timeout: float = 120.0, api_key: str | None = None, allow_hosts: tuple[str, ...] = ()) -> OpenAIBackend:
+    url = server
     if not url:
         raise UserError("The server engine needs the server's address: --server http://host:8000/v1 "
                         "(or MEDASSIST_SERVER_URL).")
-    check_host(url)
-    key = os.environ.get("MEDASSIST_SERVER_API_KEY") or os.environ.get("OPENAI_API_KEY")
+    check_host(url, allow_hosts)
+    key = api_key
     backend = OpenAIBackend(spec, url, server_model or spec.repo, timeout=timeout, api_key=key)
     progress(f"Using {spec.id} on the server at {url} (questions are sent there).")
     return backend

@@ -282,7 +282,8 @@ class TransformersBackend:
 
 def load(spec: ModelSpec, cache_dir: Path, progress=print, dtype: str | None = None,
          model_path: str | None = None, quant: str | None = None, max_memory: str | None = None,
-         offload: bool = False, allow_pickle: bool = False, context: int | None = None) -> TransformersBackend:
+         offload: bool = False, allow_pickle: bool = False, context: int | None = None,
+         trusted_code: tuple[str, ...] = ()) -> TransformersBackend:
     """Load `spec` (or the weights at `model_path`) for CPU or GPU inference.
 
     quant: nf4 | int8 | none (default: the spec's own on a CUDA machine, none on CPU);
@@ -302,9 +303,9 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, dtype: str | None = N
         if not (target / CONVERTED_MARK).exists():
             convert_gguf(gguf[0], target, torch_dtype, progress)
         source = str(target)
-    check_checkpoint(source, spec, allow_pickle=allow_pickle)
+    check_checkpoint(source, spec, allow_pickle=allow_pickle, trusted=trusted_code)
     kwargs = {"dtype": torch_dtype, "local_files_only": True, "use_safetensors": None if allow_pickle else True,
-              "trust_remote_code": trust_remote_code(source, spec),
+              "trust_remote_code": trust_remote_code(source, spec, trusted_code),
               **placement(spec, quant, max_memory, offload, context)}
     if quant:
         kwargs["quantization_config"] = quantization_config(quant)

@@ -388,7 +388,7 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | Non
     if not n_threads:  # as asked, else as measured fastest here, else llama.cpp's default (all cores)
         from .calibration import measured_threads
 
-        n_threads = int(os.environ.get("MEDASSIST_THREADS", "0")) or measured_threads(cache_dir)
+        n_threads = measured_threads(cache_dir)
     progress(f"Loading {spec.id} ({found[0].name}, llama.cpp via {ENGINE} {version()}, n_ctx {ctx}"
              f"{f', {n_threads} threads' if n_threads else ''})...")
     backend = XLlamaCppBackend(spec, found[0], Path(cache_dir), ctx, n_threads or None, port, progress)

@@ -82,8 +82,9 @@ class Retriever:
     added or removed by other processes at its next search."""
 
     def __init__(self, location: Path | str, embedder: Embedder | None = None, reranker: str | None = "auto",
-                 ranking: Ranking | None = None):
+                 ranking: Ranking | None = None, chroma_token: str | None = None):
         self.ranking = ranking or Ranking()
+        self.chroma_token = chroma_token  # sent to a Chroma server as x-chroma-token
         self.location = location if isinstance(location, str) and "://" in location else Path(location)
         self._embedder = embedder
         self._index = None
@@ -107,8 +108,14 @@ class Retriever:
         if self._index is None:
             from .store import GuidelineIndex
 
-            self._index = GuidelineIndex.open(self.location, self.embedder.info)
+            self._index = GuidelineIndex.open(self.location, self.embedder.info, token=self.chroma_token)
         return self._index
+
+    @classmethod
+    def from_settings(cls, settings, rerank: bool = True, **kwargs) -> Retriever:
+        """The retriever the settings describe: their index (on disk or a server), their reranker."""
+        return cls(settings.index_location, reranker=(settings.reranker or "auto") if rerank else None,
+                   chroma_token=settings.chroma_token, **kwargs)
 
     def _refresh(self) -> None:
         if self.index.stale_chunker and self._generation is None:
@@ -228,20 +235,21 @@ def _describe(f: SearchFilters) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def open_index(location: Path | str, embedder: Embedder, create: bool = True):
+def open_index(location: Path | str, embedder: Embedder, create: bool = True, token: str | None = None):
     from .store import GuidelineIndex
 
-    return GuidelineIndex.open(location, embedder.info, create=create)
+    return GuidelineIndex.open(location, embedder.info, create=create, token=token)
 
 
 def build_index(files: list[Path], location: Path | str, embedder: Embedder | None = None,
-                on_progress: Callable[[str, int, int], None] | None = None, wait: float = 60.0, **options):
+                on_progress: Callable[[str, int, int], None] | None = None, wait: float = 60.0,
+                token: str | None = None, **options):
     """Add `files` (or folders) to the index at `location`, creating it if needed. -> IngestReport"""
     from .chunking import CHUNKING
     from .ingest import ingest
 
     embedder = embedder or LoadingEmbedder()  # it loads while the files are read
-    index = open_index(location, embedder)
+    index = open_index(location, embedder, token=token)
     with index.writer(wait=wait):
         report = ingest(files, index, embedder, on_progress=on_progress, **options)
         index.record(chunking=CHUNKING, last_build=time.time())

@@ -74,7 +74,7 @@ class Library:
         from . import build_index
 
         return build_index(files, self.retriever.location, embedder=self.retriever.embedder,
-                           on_progress=on_progress, wait=wait, **options)
+                           on_progress=on_progress, wait=wait, token=self.retriever.chroma_token, **options)
 
     def remove(self, targets: list[str], wait: float = 30.0) -> list:
         """Remove documents by id, by source file, or every document under a folder."""

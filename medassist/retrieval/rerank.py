@@ -7,7 +7,6 @@ cached; otherwise search goes on unreranked and says so once.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,8 +29,9 @@ def _cached(repo: str) -> str | None:
 
 
 def locate(choice: str = "auto") -> str | None:
-    """Path of a local cross-encoder for `choice` ("auto": env var, then the known ones), or None."""
-    wanted = os.environ.get("MEDASSIST_RERANKER") if choice == "auto" else choice
+    """Path of a local cross-encoder for `choice` (a folder or cached Hub id: MEDASSIST_RERANKER via
+    Settings; "auto": the known ones), or None."""
+    wanted = None if choice == "auto" else choice
     if wanted:
         if Path(wanted).expanduser().is_dir():
             return str(Path(wanted).expanduser())

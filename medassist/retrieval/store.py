@@ -122,9 +122,10 @@ class GuidelineIndex:
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
-    def open(cls, location: Path | str, embedder: EmbedderInfo, create: bool = False) -> GuidelineIndex:
+    def open(cls, location: Path | str, embedder: EmbedderInfo, create: bool = False,
+             token: str | None = None) -> GuidelineIndex:
         if is_server(location):
-            client = _server_client(location)
+            client = _server_client(location, token)
             marker = None
         else:
             path = Path(location)
@@ -388,12 +389,12 @@ def _disk_client(path: Path):
                            f"{REBUILD_HINT}.") from None
 
 
-def _server_client(url: str):
+def _server_client(url: str, token: str | None = None):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     u = urlparse(url)
-    headers = {"x-chroma-token": os.environ["MEDASSIST_CHROMA_TOKEN"]} if os.environ.get("MEDASSIST_CHROMA_TOKEN") else None
+    headers = {"x-chroma-token": token} if token else None
     try:
         client = chromadb.HttpClient(host=u.hostname or "localhost", port=u.port or (443 if u.scheme == "https" else 8000),
                                      ssl=u.scheme == "https", headers=headers,

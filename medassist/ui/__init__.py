@@ -12,7 +12,7 @@ def serve(services: Services, host: str = "127.0.0.1", port: int = 7860, auth_fi
     from ..present.html import CSS
     from .security import launch_options
 
-    options = launch_options(host, auth_file)
+    options = launch_options(host, auth_file, services.settings.ui_auth)
     app = build_app(services)
     app.queue(default_concurrency_limit=4, max_size=32)
     app.launch(server_port=port, css=CSS, prevent_thread_lock=not block, show_error=True, **options)

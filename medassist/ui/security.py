@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from pathlib import Path
 
 from ..errors import UserError
@@ -19,17 +18,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def credentials(auth_file: str | None, env: dict | None = None) -> list[tuple[str, str]]:
-    """From MEDASSIST_UI_AUTH ("user:password") or a file of user:password lines (mode 600 advised)."""
-    env = os.environ if env is None else env
+def credentials(auth_file: str | None, ui_auth: str | None = None) -> list[tuple[str, str]]:
+    """From a file of user:password lines (mode 600 advised) or MEDASSIST_UI_AUTH ("user:password",
+    Settings.ui_auth)."""
     lines: list[str] = []
     if auth_file:
         try:
             lines = Path(auth_file).read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise UserError(f"Cannot read the auth file {auth_file} ({exc.strerror}).") from None
-    elif env.get("MEDASSIST_UI_AUTH"):
-        lines = [env["MEDASSIST_UI_AUTH"]]
+    elif ui_auth:
+        lines = [ui_auth]
     pairs = []
     for line in lines:
         if line.strip() and not line.startswith("#"):
@@ -40,9 +39,9 @@ def credentials(auth_file: str | None, env: dict | None = None) -> list[tuple[st
     return pairs
 
 
-def launch_options(host: str, auth_file: str | None, env: dict | None = None) -> dict:
+def launch_options(host: str, auth_file: str | None, ui_auth: str | None = None) -> dict:
     """Refuse to serve beyond this machine without authentication; never a public share link."""
-    pairs = credentials(auth_file, env)
+    pairs = credentials(auth_file, ui_auth)
     if not is_loopback(host) and not pairs:
         raise UserError(f"Binding to {host} exposes the UI to the network, so it needs a login: set "
                         "MEDASSIST_UI_AUTH=user:password or pass --auth-file FILE (lines of user:password).")

@@ -37,7 +37,7 @@ class Services:
         from ..retrieval import Retriever
         from ..retrieval.manage import Library
 
-        retriever = Retriever(settings.index_location)
+        retriever = Retriever.from_settings(settings)
         options = {"server": server} if server else {}
         pool = ModelPool(settings, retriever=retriever, progress=progress, budget_gib=budget_gib,
                          backend_options=options)

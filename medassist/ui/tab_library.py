@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -19,13 +18,6 @@ def _rows(services) -> list[list]:
         return [[d[c] for c in COLUMNS] for d in services.library.documents()]
     except UserError:
         return []
-
-
-def upload_root() -> Path:
-    """Where Gradio itself writes uploads: the only place uploaded files are read from."""
-    import os
-
-    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
 
 
 def build(services) -> None:
@@ -46,7 +38,7 @@ def build(services) -> None:
     def ingest(uploaded, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a progress bar)
         if not uploaded:
             raise gr.Error("Choose files to upload first.")
-        root = upload_root()
+        root = services.settings.upload_root  # where Gradio itself writes uploads: the only place read from
         saved, refused = [], []
         for f in uploaded:
             path = Path(getattr(f, "name", f))

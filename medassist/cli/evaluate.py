@@ -2,29 +2,27 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-from .errors import UserError
-from .settings import Settings
+from ..errors import UserError
+from ..settings import Settings
+from .common import add_engine_options, engine_options
 
 
-def default_data() -> Path | None:
+def default_data(settings: Settings) -> Path | None:
     """$MEDASSIST_BENCHMARKS, else ../shared/data/benchmarks beside a checkout (the project's own data)."""
-    env = os.environ.get("MEDASSIST_BENCHMARKS")
-    if env:
-        return Path(env)
+    if settings.benchmarks:
+        return settings.benchmarks
     here = Path.cwd() / ".." / "shared" / "data" / "benchmarks"
     return here.resolve() if here.is_dir() else None
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from .cli import engine_options
-    from .evaluation import Job, Protocol, evaluate, parse_tasks, write_reports
-    from .evaluation.igaku import load_pass_marks
+    from ..evaluation import Job, Protocol, evaluate, parse_tasks, write_reports
+    from ..evaluation.igaku import load_pass_marks
 
-    data = Path(args.data) if args.data else default_data()
+    data = Path(args.data) if args.data else default_data(settings)
     if data is None:
         raise UserError("Where are the benchmark files? Pass --data DIR (a folder holding e.g. mirage/medqa.json "
                         "or MIRAGE's benchmark.json) or set MEDASSIST_BENCHMARKS.")
@@ -58,8 +56,8 @@ def _mark_predictions(job, args, progress) -> dict:
     """--predictions: mark answers produced elsewhere (no model is loaded)."""
     from dataclasses import replace
 
-    from .evaluation.igakuqa_predictions import mark_predictions
-    from .evaluation.runner import load_for_run
+    from ..evaluation.igakuqa_predictions import mark_predictions
+    from ..evaluation.runner import load_for_run
 
     if [t.name for t in job.tasks] != ["igakuqa"]:
         raise UserError("--predictions marks IgakuQA answers: use it with --task igakuqa.")
@@ -75,9 +73,8 @@ def _mark_predictions(job, args, progress) -> dict:
     return summary
 
 
-def add_eval_parser(sub) -> None:
-    from .cli import add_engine_options
-    from .evaluation.items import TASKS
+def add_parsers(sub) -> None:
+    from ..evaluation.items import TASKS
 
     e = sub.add_parser("eval", help="score models on MIRAGE (MMLU-Med, MedQA, MedMCQA, PubMedQA, BioASQ), IgakuQA "
                                        "(with and without the library)",

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import sys
 
-from .errors import UserError
-from .settings import Settings
+from ..errors import UserError
+from ..settings import Settings
 
 
 def cmd_ui(args, settings: Settings) -> int:
     try:
-        from .ui import Services, serve
+        from ..ui import Services, serve
     except ImportError as exc:
         raise UserError(f"The web UI needs Gradio ({exc}): pip install 'medassist[ui]'") from None
-    from .ui.security import launch_options
+    from ..ui.security import launch_options
 
-    launch_options(args.host, args.auth_file)  # refuse before anything loads
+    launch_options(args.host, args.auth_file, settings.ui_auth)  # refuse before anything loads
     services = Services.create(settings, variants=args.model, server=args.server,
                                progress=lambda m: print(m, file=sys.stderr), budget_gib=args.memory_gib)
     print(f"medassist UI on http://{args.host}:{args.port} — {services.where}", file=sys.stderr)
@@ -22,7 +22,7 @@ def cmd_ui(args, settings: Settings) -> int:
     return 0
 
 
-def add_ui_parser(sub) -> None:
+def add_parsers(sub) -> None:
     u = sub.add_parser("ui", help="serve the research web UI (ask, compare, arena, library, history)")
     u.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; any other needs a login)")
     u.add_argument("--port", type=int, default=7860)

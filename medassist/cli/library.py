@@ -1,60 +1,27 @@
-"""`medassist index ...` and the retrieval filters shared by `search` and `ask` (a thin front end)."""
+"""`medassist guidelines pull` and `medassist index …`: the library, through the one library API
+(retrieval.manage.Library) that the web UI's Library tab uses too (a thin front end)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from .errors import UserError
-from .settings import Settings
+from ..errors import UserError
+from ..settings import Settings
+from .common import console, positive, say, with_progress
 
 STATUS_STYLE = {"added": "green", "updated": "green", "unchanged": "dim", "duplicate": "cyan", "skipped": "yellow",
                 "failed": "red", "removed": "magenta"}
 
 
 def _consoles():
-    from .cli import _console
-
-    return _console(), _console(stderr=True)
-
-
-def add_filter_options(parser) -> None:
-    parser.add_argument("--organisation", "--organization", dest="organisation",
-                        help="only guidelines from this organisation (case-insensitive, part of the name)")
-    parser.add_argument("--year", help="only guidelines from these years: 2015, 2012-2016, 2014- or -2010")
-    parser.add_argument("--document", action="append", default=[], metavar="ID",
-                        help="only this document (repeatable; ids from `medassist index list`)")
-
-
-def filters_from(args):
-    from .retrieval import SearchFilters
-
-    return SearchFilters.from_text(args.organisation, args.year, args.document)
-
-
-def _progress_bar(err):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    return Progress(*cols, console=err, transient=True)
+    return console(), console(stderr=True)
 
 
 def _library(settings: Settings):
-    from .retrieval import Retriever
-    from .retrieval.manage import Library
+    from ..retrieval import Retriever
+    from ..retrieval.manage import Library
 
-    return Library(Retriever(settings.index_location), settings.library_dir / "uploads")
-
-
-def _with_progress(err, run):
-    """Run `run(on_progress)` under progress bars for reading and embedding."""
-    with _progress_bar(err) as bar:
-        tasks: dict[str, int] = {}
-
-        def on_progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task({"read": "reading", "embed": "embedding"}[phase], total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
-        return run(on_progress)
+    return Library(Retriever.from_settings(settings, rerank=False), settings.library_dir / "uploads")
 
 
 def _show_ingest(report, settings: Settings, args, extra: dict | None = None) -> int:
@@ -74,11 +41,11 @@ def _show_ingest(report, settings: Settings, args, extra: dict | None = None) ->
 
 
 def _ingest(paths, settings: Settings, args) -> int:
-    from .retrieval.readers import MAX_CHARS
+    from ..retrieval.readers import MAX_CHARS
 
     library = _library(settings)
     _consoles()[1].print("Loading the embedder (all-MiniLM-L6-v2)...", style="dim")
-    report = _with_progress(_consoles()[1], lambda on_progress: library.add(
+    report = with_progress(_consoles()[1], lambda on_progress: library.add(
         paths, on_progress=on_progress, wait=args.wait, max_chars=getattr(args, "max_chars", None) or MAX_CHARS,
         organisation=getattr(args, "organisation", None), year=getattr(args, "year", None)))
     return _show_ingest(report, settings, args)
@@ -87,7 +54,7 @@ def _ingest(paths, settings: Settings, args) -> int:
 def _rebuild(starter, settings: Settings, args) -> int:
     library = _library(settings)
     err = _consoles()[1]
-    report, aside, missing = _with_progress(err, lambda on_progress: library.rebuild(
+    report, aside, missing = with_progress(err, lambda on_progress: library.rebuild(
         starter, on_progress=on_progress, wait=args.wait))
     if aside:
         err.print(f"The old index was moved to {aside} (delete it yourself once the new one works).", style="dim")
@@ -121,7 +88,9 @@ def print_report(out, report) -> None:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from .retrieval.library import library_files
+    positive("--wait", args.wait, 0)
+    positive("--max-chars", getattr(args, "max_chars", None))
+    from ..retrieval.library import library_files
 
     action = args.action
     if action == "stats":
@@ -134,6 +103,9 @@ def cmd_index(args, settings: Settings) -> int:
     if action == "add":
         if not args.paths:
             raise UserError("Name files or folders to add: medassist index add protocols/ sepsis.pdf")
+        missing = [p for p in args.paths if not Path(p).expanduser().exists()]
+        if missing and len(missing) == len(args.paths):  # nothing to read: say so before the embedder loads
+            raise UserError(f"{', '.join(missing)}: no such file or folder. Check the path (nothing was added).")
         return _ingest(args.paths, settings, args)
     files = library_files(settings.library_dir)
     if action == "rebuild":
@@ -174,7 +146,41 @@ def cmd_remove(args, settings: Settings) -> int:
     return 0
 
 
-def add_index_parser(sub) -> None:
+def cmd_guidelines_pull(args, settings: Settings) -> int:
+    from rich.progress import Progress
+
+    from ..retrieval.library import load_manifest, pull
+
+    mirror = Path(args.mirror) if args.mirror else settings.mirror
+    manifest = load_manifest()
+    where = f"mirror {mirror}" if mirror else manifest["source"]["base_url"]
+    say(f"Pulling {len(manifest['files'])} guideline summaries ({manifest['name']}) from {where}")
+    with Progress(console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("checking sha256", total=len(manifest["files"]))
+        report = pull(settings.library_dir, mirror=mirror, base_url=args.base_url, manifest=manifest,
+                      progress=lambda name: bar.advance(task))
+    out = console()
+    out.print(f"Library {settings.library_dir / manifest['name']}: {len(report.added)} added, "
+              f"{len(report.unchanged)} unchanged, {len(report.failed)} failed.")
+    for name, why in report.failed:
+        out.print(f"  FAILED {name}: {why}", style="red")
+    if report.failed:
+        out.print("Files already in the library were kept. Fix the source and pull again.", style="red")
+        return 1
+    out.print("Next: medassist index")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    g = sub.add_parser("guidelines", help="manage the starter guideline library")
+    gsub = g.add_subparsers(dest="action", required=True, metavar="ACTION")
+    gp = gsub.add_parser("pull", help="fetch the 115 public NGC summaries, each checked by sha256")
+    gp.add_argument("--mirror", help="local folder with the raw files (default: $MEDASSIST_GUIDELINES_MIRROR; "
+                                     "without one, download from the public archive)")
+    gp.add_argument("--base-url", help="download from this URL prefix instead of the manifest's")
+    gp.set_defaults(func=cmd_guidelines_pull)
+
+
     i = sub.add_parser("index", help="add, remove and list guideline documents in the index",
                        description="Index guideline documents (PDF, HTML, Markdown, text, DOCX, JSON Lines, NGC XML). "
                                    "`medassist index` alone adds the starter library.")

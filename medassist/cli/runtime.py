@@ -6,12 +6,13 @@ import importlib.util
 import json
 import sys
 
-from .settings import Settings
+from ..settings import Settings
+from .common import console
 
 
 def cmd_plan(args, settings: Settings) -> int:
-    from .catalogue import Machine, get_spec
-    from .planner import GIB, parse_gpus, plan
+    from ..catalogue import Machine, get_spec
+    from ..planner import GIB, parse_gpus, plan
 
     spec = get_spec(args.model)
     machine = Machine.detect()
@@ -38,9 +39,9 @@ def _gpus() -> list[dict]:
 
 
 def doctor_report(cache=None) -> dict:
-    from .backends import calibration
-    from .catalogue import CATALOGUE, Machine
-    from .planner import GIB, plan
+    from ..backends import calibration
+    from ..catalogue import CATALOGUE, Machine
+    from ..planner import GIB, plan
 
     def version(module: str) -> str | None:
         if importlib.util.find_spec(module) is None:
@@ -98,8 +99,8 @@ def _print_engine_choice(ec: dict) -> None:
 
 def cmd_doctor(args, settings: Settings) -> int:
     if getattr(args, "calibrate", False):
-        from .backends import calibration
-        from .catalogue import DEFAULT_MODEL, get_spec
+        from ..backends import calibration
+        from ..catalogue import DEFAULT_MODEL, get_spec
 
         spec = get_spec(args.model or DEFAULT_MODEL)
         progress = (lambda m: print(m, file=sys.stderr)) if args.json else print
@@ -124,8 +125,40 @@ def cmd_doctor(args, settings: Settings) -> int:
     return 0
 
 
-def add_runtime_parsers(sub) -> None:
-    from .planner import QUANTS
+def cmd_models(args, settings: Settings) -> int:
+    from ..catalogue import CATALOGUE, DEFAULT_MODEL, Machine, availability
+
+    machine = Machine.detect()
+    rows = []
+    for spec in CATALOGUE.values():
+        ok, why = availability(spec, machine, settings.hf_hub_cache)
+        rows.append({"id": spec.id, "repo": spec.repo, "family": spec.family, "format": spec.prompt_format,
+                     "instruction_tuned": spec.instruction_tuned, "context": spec.context_length,
+                     "languages": list(spec.languages), "params_b": spec.params_b, "backend": spec.backend,
+                     "quantization": spec.quantization, "licence": spec.licence, "licence_url": spec.licence_url,
+                     "default": spec.id == DEFAULT_MODEL, "runs_here": ok, "why": why})
+    if args.json:
+        print(json.dumps({"machine": machine.__dict__, "models": rows}, indent=2))
+        return 0
+    from rich.table import Table
+
+    table = Table(title=f"Models (this machine: {machine.ram_gb:.0f} GB RAM, {len(machine.gpus_gb)} GPU)")
+    for col in ("model", "kind", "context", "licence", "runs here?"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        kind = f"{r['family']} {'chat' if r['instruction_tuned'] else 'base'}, {r['params_b']:g}B {r['quantization']}"
+        table.add_row(r["id"] + (" (default)" if r["default"] else ""), kind, str(r["context"]), r["licence"],
+                      ("yes: " if r["runs_here"] else "no: ") + r["why"])
+    console().print(table)
+    return 0
+
+
+def add_parsers(sub) -> None:
+    m = sub.add_parser("models", help="list the model catalogue and whether each runs here")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_models)
+
+    from ..planner import QUANTS
 
     p = sub.add_parser("plan", help="will a model fit? weights, KV cache and per-GPU layer split, before any load")
     p.add_argument("model")
