@@ -58,7 +58,7 @@ def test_weights_not_on_disk_say_how_to_get_them(tmp_path):
 
 
 def test_an_unknown_engine_is_named_with_the_ones_there_are():
-    with pytest.raises(UserError, match="Available engines: transformers, llamacpp, server"):
+    with pytest.raises(UserError, match="Available engines: transformers, llamacpp, xllamacpp, server"):
         load_backend(get_spec("med42-8b-gguf"), "/tmp", engine="tensorrt", progress=lambda m: None)
 
 
