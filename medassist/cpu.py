@@ -46,7 +46,7 @@ def vector_features(flags: frozenset[str] | set[str] | None = None) -> list[str]
 
 def cpu_has_native_bf16(flags: frozenset[str] | set[str] | None = None) -> bool:
     """AVX512-BF16 or AMX: the CPU computes bfloat16 itself. (A hint only: the transformers dtype is
-    measured, see calibration.choose_dtype; on AVX2 alone bfloat16 matmuls measured 2-50x slower.)"""
+    measured, see backends/dtype_choice.py; on AVX2 alone bfloat16 matmuls measured 2-50x slower.)"""
     flags = cpu_flags() if flags is None else flags
     return "avx512_bf16" in flags or "amx_bf16" in flags
 

@@ -6,7 +6,8 @@ import stat
 import pytest
 
 from medassist.backends import calibration
-from medassist.backends.calibration import Choice, Figures, choose_dtype, choose_engine
+from medassist.backends.calibration import Choice, Figures, choose_engine
+from medassist.backends.dtype_choice import choose_dtype, dtype_choice
 from medassist.catalogue import get_spec
 from medassist.cpu import cpu_has_native_bf16, vector_features
 
@@ -46,7 +47,7 @@ def test_dtype_on_a_cpu_without_bf16_is_float32_because_measured_so():
 
 
 def test_the_dtype_measured_on_this_cpu_is_cached(tmp_path):
-    choice = calibration.dtype_choice(tmp_path, SPEC)
+    choice = dtype_choice(tmp_path, SPEC)
     doc = json.loads((tmp_path / "engine-choice.json").read_text())
     (entry,) = doc["cpus"].values()
     (measured,) = entry["torch_dtype"].values()
@@ -55,7 +56,7 @@ def test_the_dtype_measured_on_this_cpu_is_cached(tmp_path):
         assert choice == "float32"
     measured["choice"] = "bfloat16" if choice == "float32" else "float32"  # what is cached is what is used
     (tmp_path / "engine-choice.json").write_text(json.dumps(doc))
-    assert calibration.dtype_choice(tmp_path, SPEC) == measured["choice"]
+    assert dtype_choice(tmp_path, SPEC) == measured["choice"]
 
 
 def test_options_for_one_engine_keep_the_recommended_engine():

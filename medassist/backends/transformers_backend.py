@@ -35,9 +35,9 @@ CONVERTED_MARK = "medassist-converted.json"
 
 def default_cpu_dtype(cache_dir: Path | None = None, spec: ModelSpec | None = None) -> torch.dtype:
     """float32 or bfloat16, whichever a short benchmark in the model's shapes measured faster on this CPU
-    (cached per CPU; see calibration.dtype_choice). Measured: bfloat16 ~2x float32 with AVX512-BF16 or
+    (cached per CPU; see dtype_choice.py). Measured: bfloat16 ~2x float32 with AVX512-BF16 or
     AMX; 2-50x slower than float32 on AVX2 alone."""
-    from .calibration import dtype_choice
+    from .dtype_choice import dtype_choice
 
     return getattr(torch, dtype_choice(cache_dir, spec))
 

@@ -105,7 +105,9 @@ def cmd_doctor(args, settings: Settings) -> int:
         spec = get_spec(args.model or DEFAULT_MODEL)
         progress = (lambda m: print(m, file=sys.stderr)) if args.json else print
         calibration.measured_choice(spec, settings.cache, progress=progress, force=True, everything=True)
-        calibration.dtype_choice(settings.cache, spec, force=True)
+        from ..backends.dtype_choice import dtype_choice
+
+        dtype_choice(settings.cache, spec, force=True)
     report = doctor_report(settings.cache)
     if args.json:
         print(json.dumps(report, indent=2))
