@@ -122,6 +122,11 @@ class ModelPool(SharedParts):
             self._slots.move_to_end(variant)
             return slot.assistant
 
+    def waiting(self, variant: str) -> int:
+        """Requests queued behind the one generating with `variant` (0 when it is free)."""
+        slot = self._slots.get(variant)
+        return slot.waiting if slot else 0
+
     def loaded(self) -> dict[str, float]:
         return {v: round(s.gib, 3) for v, s in self._slots.items() if s.assistant._backend is not None}
 

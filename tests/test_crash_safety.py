@@ -133,12 +133,27 @@ def test_killed_update_leaves_the_old_or_the_new_version_whole(tmp_path, embedde
         f.write_text(f.read_text().replace("</Guideline>", "</Guideline>\n"))
     proc = subprocess.Popen([*_medassist(), "index", "add", str(folder)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env={**os.environ, "MEDASSIST_HOME": str(home)})
-    time.sleep(6.5)
-    proc.send_signal(signal.SIGKILL)
+    # Kill the moment new versions are announced (`writing`) and before they are committed: that is
+    # the window in which a crash could lose both versions. Readers may watch while a writer writes.
+    index = GuidelineIndex.open(home / "index", embedder.info)
+    deadline, mid_write = time.monotonic() + 600, False
+    while proc.poll() is None and time.monotonic() < deadline:
+        if index.documents("writing"):
+            proc.send_signal(signal.SIGKILL)
+            mid_write = True
+            break
+        time.sleep(0.02)
     proc.wait()
+    assert mid_write, "the writer finished before its write was seen, so the kill did not land mid-write"
     state = _check(home / "index")
+    assert state["hidden"] > 0  # the killed write's new versions were left uncommitted, and hidden
     assert all(state["whole"].values())
     assert sorted(set(state["documents"])) == sorted(f.stem for f in folder.iterdir())  # old or new, never neither
+    # the next add finishes the job: every guideline in its new version, nothing hidden left over
+    assert subprocess.run([*_medassist(), "index", "add", str(folder)], capture_output=True, timeout=900,
+                          env={**os.environ, "MEDASSIST_HOME": str(home)}).returncode == 0
+    final = _check(home / "index")
+    assert final["hidden"] == 0 and sorted(final["documents"]) == sorted(f.stem for f in folder.iterdir())
 
 
 def test_a_second_writer_gets_a_clear_message_and_changes_nothing(tmp_path, embedder):
@@ -162,15 +177,16 @@ def test_readers_keep_answering_while_another_process_writes(tmp_path, embedder)
 
     build_index([folder / "pathway.md"], home / "index", embedder=embedder)
     reader = Retriever(home / "index", embedder)
+    errors = tmp_path / "writer.err"  # a file, not a pipe: a pipe left unread until exit can fill and stall the writer
     writer = subprocess.Popen([*_medassist(), "index", "add", str(folder)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, env={**os.environ, "MEDASSIST_HOME": str(home)})
+                              stderr=errors.open("w"), env={**os.environ, "MEDASSIST_HOME": str(home)})
     seen = set()
     while writer.poll() is None:
         hits = reader.search("screening recommendation", k=5)
         assert hits  # never an error, never empty
         seen.add(len(reader.documents()))
         time.sleep(0.2)
-    assert writer.returncode == 0, writer.stderr.read()
+    assert writer.returncode == 0, errors.read_text()
     assert len(reader.documents()) == len(list(folder.iterdir()))
     assert len(seen) >= 2  # the reader saw documents arrive while the writer ran
 

@@ -50,13 +50,16 @@ def test_missing_and_altered_files_are_named_and_nothing_is_lost(tmp_path):
     names = [f["name"] for f in manifest["files"]]
     (mirror / names[0]).unlink()
     (mirror / names[1]).write_bytes((mirror / names[1]).read_bytes() + b"<!-- tampered -->")
-    kept = (tmp_path / "lib/ngc-public" / names[1]).read_bytes()
+    tampered = (mirror / names[1]).read_bytes()
     (tmp_path / "lib/ngc-public" / names[0]).unlink()  # as if never pulled
     (tmp_path / "lib/ngc-public" / names[1]).write_bytes(b"corrupted locally")  # must be refetched
     report = pull(tmp_path / "lib", mirror=mirror, manifest=manifest)
     failed = dict(report.failed)
     assert "missing" in failed[names[0]] and "altered" in failed[names[1]]
-    assert (tmp_path / "lib/ngc-public" / names[1]).read_bytes() != kept  # the bad copy was not "fixed" silently
+    # the tampered mirror copy never replaces the local one, and nothing half-written is left beside it
+    assert (tmp_path / "lib/ngc-public" / names[1]).read_bytes() == b"corrupted locally" != tampered
+    assert not (tmp_path / "lib/ngc-public" / names[0]).exists()
+    assert not list((tmp_path / "lib/ngc-public").glob("*.part-*"))
     assert len(report.unchanged) == len(names) - 2
 
 

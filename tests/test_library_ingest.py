@@ -95,7 +95,7 @@ def test_remove_by_id_or_path_and_unknown_names_remove_nothing(tmp_path, folder,
         gone = remove(index, ["pathway", str(folder / "sepsis.pdf")])
     assert sorted(g.document_id for g in gone) == ["pathway", "sepsis"]
     left = index.documents()
-    assert len(left) == 4 and all(index.chunks_of(k) == r.chunks for k, r in left.items())
+    assert len(left) == 4 and all(index.chunks_of(k) == r.chunks > 0 for k, r in left.items())
     assert index.chunks.count() == sum(r.chunks for r in left.values())
 
 
@@ -150,12 +150,13 @@ def test_filters_by_organisation_year_and_document(small_home, embedder):
     q = "screening recommendation"
     uspstf = r.search(q, k=10, filters=SearchFilters(organisation="preventive services"))
     assert uspstf and all("Preventive Services" in h.organisation for h in uspstf)
-    assert all(h.document_id == "ngc-9597" for h in r.search(q, k=5, filters=SearchFilters(documents=("ngc-9597",))))
+    only = r.search(q, k=5, filters=SearchFilters(documents=("ngc-9597",)))
+    assert only and all(h.document_id == "ngc-9597" for h in only)
     years = {h.year for h in r.search(q, k=10, filters=SearchFilters(year_from=2015, year_to=2016))}
     assert years and years <= {2015, 2016}
     for mode in ("bm25", "dense"):
         hits = r.search("opioid dose", k=5, mode=mode, filters=SearchFilters(documents=("ngc-10192",)))
-        assert {h.document_id for h in hits} <= {"ngc-10192"}
+        assert hits and {h.document_id for h in hits} == {"ngc-10192"}
     with pytest.raises(UserError, match="No indexed document matches"):
         r.search(q, k=3, filters=SearchFilters(organisation="World Health Organization"))
 
@@ -163,7 +164,8 @@ def test_filters_by_organisation_year_and_document(small_home, embedder):
 def test_search_cli_filters(small_home):
     res = run_cli("search", "screening", "--json", "--year", "2016-", "--k", "4", home=small_home)
     assert res.returncode == 0, res.stderr
-    assert all(h["year"] >= 2016 for h in json.loads(res.stdout))
+    found = json.loads(res.stdout)
+    assert len(found) == 4 and all(h["year"] >= 2016 for h in found)
     bad = run_cli("search", "screening", "--year", "recent", home=small_home)
     assert bad.returncode == 2 and "2012-2016" in bad.stderr
 
@@ -208,6 +210,11 @@ def test_cross_encoder_reranks_when_one_is_on_disk_and_a_note_when_not(small_hom
     candidates = {h.chunk_id for mode in ("dense", "bm25")
                   for h in plain.search("lung cancer screening with low-dose CT", k=plain.ranking.depth, mode=mode)}
     assert {h.chunk_id for h in hits} <= candidates  # reranking reorders the fused candidates, adds none
+    from sentence_transformers import CrossEncoder
+
+    scores = CrossEncoder(str(path), device="cpu").predict(
+        [("lung cancer screening with low-dose CT", f"{h.title}. {h.text}") for h in hits], show_progress_bar=False)
+    assert list(scores) == sorted(scores, reverse=True)  # best first, by the cross-encoder's own scores
 
     r = Retriever(small_home / "index", embedder, reranker=str(tmp_path / "not-there"))
     assert len(r.search("lung cancer", k=2)) == 2 and "not reranked" in r.notes[0]

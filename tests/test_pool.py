@@ -40,7 +40,8 @@ def test_the_least_recently_used_model_makes_room(pool):
     assert 0.2 < first < 2.0  # measured from the weights in memory
     pool.budget_gib = first + 0.1  # the GGUF (~0.25 GiB) would not fit beside it
     with pool.generating("gemma3-270m@llamacpp") as a:
-        assert a.ask("Who should be screened for lung cancer?").text is not None
+        answer = a.ask("Who should be screened for lung cancer?")
+        assert answer.text.strip() and answer.sentences and answer.passages and answer.disclaimer
     assert pool.evicted == ["gemma3-270m"] and list(pool.loaded()) == ["gemma3-270m@llamacpp"]
 
 
@@ -63,7 +64,10 @@ def test_one_generation_at_a_time_and_a_bounded_queue(pool):
     holding.wait(60)
     t2 = threading.Thread(target=waiter)
     t2.start()
-    time.sleep(0.5)  # the second request is queued behind the first ...
+    deadline = time.monotonic() + 30  # wait until the second request is queued behind the first ...
+    while pool.waiting("gemma3-270m@llamacpp") < 1:
+        assert time.monotonic() < deadline, "the second request never queued"
+        time.sleep(0.01)
     with pytest.raises(UserError, match="busy: 1 requests are already waiting"):
         with pool.generating("gemma3-270m@llamacpp"):  # ... and a third is turned away
             pass
