@@ -27,12 +27,18 @@ def read_jsonl(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def questions() -> list[dict]:
-    return read_jsonl("ngc-public-questions.jsonl")
+# The development sets were used while building the ranking and the verifier; the held-out sets were
+# written afterwards, independently, and never tuned on (see guidelines_index/README.md).
+QUESTION_SETS = {"dev": "ngc-public-questions.jsonl", "heldout": "heldout-questions.jsonl"}
+CLAIM_SETS = {"dev": "ngc-public-claims.jsonl", "heldout": "heldout-claims.jsonl"}
 
 
-def claims() -> list[dict]:
-    return read_jsonl("ngc-public-claims.jsonl")
+def questions(which: str = "dev") -> list[dict]:
+    return read_jsonl(QUESTION_SETS[which])
+
+
+def claims(which: str = "dev") -> list[dict]:
+    return read_jsonl(CLAIM_SETS[which])
 
 
 @lru_cache(maxsize=1)
@@ -134,9 +140,11 @@ def check_claims(items: list[dict]) -> list[str]:
 
 
 def main() -> int:
-    problems = check_questions(questions())
-    if (LABELS / "ngc-public-claims.jsonl").exists():
-        problems += check_claims(claims())
+    problems = []
+    for which in QUESTION_SETS:
+        problems += [f"{which} questions: {p}" for p in check_questions(questions(which))]
+    for which in CLAIM_SETS:
+        problems += [f"{which} claims: {p}" for p in check_claims(claims(which))]
     for p in problems:
         print(p)
     print(f"{len(problems)} problem(s)")

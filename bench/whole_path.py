@@ -1,7 +1,8 @@
 """The whole path, measured where the user meets it: `ask` end to end with the default model, on
 labelled questions with the facts a correct answer states and the tempting wrong facts.
 
-For each question (guidelines_index/ngc-public-questions.jsonl entries with `facts`), today's
+For each question with `facts` (dev: guidelines_index/ngc-public-questions.jsonl; heldout:
+heldout-questions.jsonl, never tuned on), today's
 medassist and version 1 (its chunker, its ranking, its similarity check, no quotes) answer with the
 same model in the same run. Reported:
   lead states the answer   the guideline sentence quoted first holds an answer-bearing statement
@@ -9,7 +10,7 @@ same model in the same run. Reported:
   states a wrong fact      a sentence of the answer matches a known wrong fact
   wrong fact supported     such a sentence left marked supported by the check   (must be 0)
 
-    python bench/whole_path.py [--limit 60] [--work DIR] [--json]
+    python bench/whole_path.py [--questions dev|heldout|all] [--limit N] [--work DIR] [--json]
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from labels import MIRROR, matches, questions, states, states_wrong
+from labels import MIRROR, QUESTION_SETS, matches, questions, states, states_wrong
 
 
 def build(work: Path, embedder) -> dict[str, Path]:
@@ -77,13 +78,17 @@ def main() -> int:
     from medassist.settings import Settings
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--limit", type=int, default=60, help="questions with facts to run (default 60)")
+    ap.add_argument("--limit", type=int, default=0, help="at most this many questions of each set (default all)")
+    ap.add_argument("--questions", choices=[*QUESTION_SETS, "all"], default="all",
+                    help="dev (the ranking and verifier were tuned on it), heldout (never tuned on), all (default)")
     ap.add_argument("--max-new-tokens", type=int, default=120)
     ap.add_argument("--work", help="keep the two indexes here and reuse them")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show", action="store_true", help="print each question's answers")
     args = ap.parse_args()
-    items = [q for q in questions() if q.get("facts")][: args.limit]
+    sets = list(QUESTION_SETS) if args.questions == "all" else [args.questions]
+    items = [{**q, "set": which} for which in sets
+             for q in [q for q in questions(which) if q.get("facts")][: args.limit or None]]
     embedder = Embedder()
     tmp = tempfile.TemporaryDirectory()
     work = Path(args.work) if args.work else Path(tmp.name)
@@ -99,28 +104,33 @@ def main() -> int:
     for n, q in enumerate(items, 1):
         t_text, t_sent, t_quotes = answer_today(today, q["question"], args.max_new_tokens)
         v_text, v_sent, _ = answer_v1(today, v1_retriever, q["question"], args.max_new_tokens)
-        rows.append({"id": q["id"], "question": q["question"], "today": score(q, t_text, t_sent, t_quotes),
+        rows.append({"id": q["id"], "set": q["set"], "question": q["question"], "today": score(q, t_text, t_sent, t_quotes),
                      "v1": score(q, v_text, v_sent, []), "today_answer": t_text, "v1_answer": v_text,
                      "today_quotes": [x.text for x in t_quotes]})
         print(f"  {n}/{len(items)} {q['id']} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-    summary = {}
-    for system in ("v1", "today"):
-        summary[system] = {k: sum(r[system][k] for r in rows) for k in rows[0][system]}
+    summary: dict = {}
+    for which in sets:
+        mine = [r for r in rows if r["set"] == which]
+        summary[which] = {system: {k: sum(r[system][k] for r in mine) for k in rows[0][system]}
+                          for system in ("v1", "today")}
+        summary[which]["questions"] = len(mine)
     out = {"questions": len(rows), "model": today.spec.id, "summary": summary, "rows": rows}
     tmp.cleanup()
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
-    n = len(rows)
-    print(f"{n} labelled questions, {today.spec.id}, {args.max_new_tokens} new tokens; v1 = its chunker, ranking and "
-          "similarity check (no quotes); today = medassist as shipped")
-    print(f"{'':<28}{'v1':>12}{'today':>12}")
+    print(f"{len(rows)} labelled questions, {today.spec.id}, {args.max_new_tokens} new tokens; v1 = its chunker, "
+          "ranking and similarity check (no quotes); today = medassist as shipped")
+    print(f"{'':<28}" + "".join(f"{f'{w} v1':>14}{f'{w} today':>16}" for w in sets))
     for key, label in (("lead_states_answer", "lead states the answer"), ("answer_states_it", "answer states it"),
                        ("states_wrong_fact", "states a wrong fact"), ("wrong_fact_supported", "wrong fact supported")):
-        v, t = summary["v1"][key], summary["today"][key]
-        v_shown = "—" if key == "lead_states_answer" else f"{v}/{n}"
-        print(f"{label:<28}{v_shown:>12}{f'{t}/{n}':>12}")
-    print("goal: wrong fact supported = 0 " + ("(met)" if summary["today"]["wrong_fact_supported"] == 0 else "(MISSED)"))
+        cells = ""
+        for w in sets:
+            n, v, t = summary[w]["questions"], summary[w]["v1"][key], summary[w]["today"][key]
+            cells += f"{'—' if key == 'lead_states_answer' else f'{v}/{n}':>14}{f'{t}/{n}':>16}"
+        print(f"{label:<28}{cells}")
+    missed = sum(summary[w]["today"]["wrong_fact_supported"] for w in sets)
+    print("goal: wrong fact supported = 0 " + ("(met)" if missed == 0 else "(MISSED)"))
     if args.show:
         for r in rows:
             print(f"\n{r['id']} {r['question']}\n  today: {r['today_answer'][:300]}\n  v1:    {r['v1_answer'][:300]}")
