@@ -8,20 +8,19 @@ from ..present import html as H
 from . import tab_arena, tab_ask, tab_compare, tab_history, tab_library
 
 
+# The tabs, in order: (label, id, build(services)). A new tab is a module with `build` and a line here.
+TABS = (("Ask", "ask", tab_ask.build), ("Compare", "compare", tab_compare.build),
+        ("Arena", "arena", tab_arena.build), ("Library", "library", tab_library.build),
+        ("History", "history", tab_history.build))
+
+
 def build_app(services) -> gr.Blocks:
     with gr.Blocks(title="medassist — research use only", analytics_enabled=False) as app:
         gr.HTML(H.banner(services.where))  # always visible, above every tab
         with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                tab_ask.build(services)
-            with gr.Tab("Compare", id="compare"):
-                tab_compare.build(services)
-            with gr.Tab("Arena", id="arena"):
-                tab_arena.build(services)
-            with gr.Tab("Library", id="library"):
-                tab_library.build(services)
-            with gr.Tab("History", id="history"):
-                tab_history.build(services)
+            for label, tab_id, build in TABS:
+                with gr.Tab(label, id=tab_id):
+                    build(services)
         gr.Markdown("Model licences: " + " · ".join(_licences(services)))
     return app
 

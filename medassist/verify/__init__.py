@@ -4,7 +4,7 @@
 
 Verdicts: supported, contradicted, not_found. The rule-based verifier (rules.py) always runs and
 needs nothing but the passages; stronger ones plug in through the same `check` interface (an NLI
-cross-encoder from a local folder, nli.py; the answering model as judge, judge.py). When several
+cross-encoder from a local folder; the answering model as judge: plugins.py). When several
 run, the strictest verdict wins: contradicted over not found over supported.
 """
 from __future__ import annotations
