@@ -12,7 +12,7 @@ export MEDASSIST_GUIDELINES_MIRROR ?= $(MIRROR)
 endif
 export MEDASSIST_SHARED_DATA ?= $(abspath $(SHARED))
 
-.PHONY: demo test install gguf bench ui
+.PHONY: demo test test-fast lint install gguf bench ui
 
 # What `make demo` needs, nothing more: medassist and the prebuilt llama.cpp engine (xllamacpp, a
 # ~34 MB wheel: no compiler, no conversion), so the first answer runs on llama.cpp.
@@ -52,8 +52,18 @@ $(VENV)/.browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 	touch $@
 
+# The full suite, in random order (module by module; the seed is printed: `-p random_order
+# --random-order-seed=N` repeats an order), as CI runs it.
 test: $(VENV)/.dev $(VENV)/.gguf $(VENV)/.browser
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest --random-order
+
+# Everyday work: everything not marked slow (no model loads, no browser, no large index), a few minutes.
+test-fast: $(VENV)/.dev
+	$(VENV)/bin/python -m pytest -m "not slow" --random-order
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check medassist tests bench scripts
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/bench_library.py
