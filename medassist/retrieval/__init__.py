@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embedders import DEFAULT_EMBEDDER, EmbedderInfo
 from ..errors import UserError
 from ..types import Passage
-from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo, LoadingEmbedder
+from .embedder import Embedder, LoadingEmbedder
 from .ranking import Ranking
 
 __all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "Ranking", "Retriever", "SearchFilters", "build_index", "open_index",
@@ -79,10 +80,18 @@ class SearchFilters:
 
 class Retriever:
     """Embeds questions and finds the passages that answer them. Opens lazily, once; sees documents
-    added or removed by other processes at its next search."""
+    added or removed by other processes at its next search.
+
+    The embedder is the one the index records (whatever `new_embedder` says); `new_embedder` (a
+    name of medassist.embedders or an EmbedderInfo) builds an index that does not exist yet. An
+    `embedder` given ready-made must be the recorded one, or opening the index refuses it."""
 
     def __init__(self, location: Path | str, embedder: Embedder | None = None, reranker: str | None = "auto",
-                 ranking: Ranking | None = None, chroma_token: str | None = None):
+                 ranking: Ranking | None = None, chroma_token: str | None = None,
+                 new_embedder: str | EmbedderInfo | None = None):
+        from ..embedders import get_embedder
+
+        self.new_embedder = get_embedder(new_embedder).info if new_embedder else DEFAULT_EMBEDDER
         self.ranking = ranking or Ranking()
         self.chroma_token = chroma_token  # sent to a Chroma server as x-chroma-token
         self.location = location if isinstance(location, str) and "://" in location else Path(location)
@@ -100,8 +109,21 @@ class Retriever:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = LoadingEmbedder()  # loads in the background while files are read
+            # loads in the background while files are read (or the index opens)
+            self._embedder = LoadingEmbedder(self.recorded_embedder() or self.new_embedder)
         return self._embedder
+
+    def recorded_embedder(self) -> EmbedderInfo | None:
+        """The embedder the index records (None: no index yet)."""
+        from .readonly import recorded_embedder
+
+        return recorded_embedder(self.location, self.chroma_token)
+
+    def use_embedder(self, info: EmbedderInfo) -> None:
+        """Build with `info` from now on (a rebuild with another embedder, once the old index is aside)."""
+        if self._embedder is None or self._embedder.info != info:
+            self._embedder = LoadingEmbedder(info)
+        self.new_embedder = info
 
     @property
     def index(self):
@@ -113,7 +135,9 @@ class Retriever:
 
     @classmethod
     def from_settings(cls, settings, rerank: bool = True, **kwargs) -> Retriever:
-        """The retriever the settings describe: their index (on disk or a server), their reranker."""
+        """The retriever the settings describe: their index (on disk or a server), their reranker,
+        their embedder for a new index."""
+        kwargs.setdefault("new_embedder", settings.embedder)
         return cls(settings.index_location, reranker=(settings.reranker or "auto") if rerank else None,
                    chroma_token=settings.chroma_token, **kwargs)
 
