@@ -20,7 +20,6 @@ from .safety import emergency_notice
 from .settings import Settings
 from .types import Answer, GenerationSettings, Notice, Passage, Quote
 
-WEAK_MATCH = 0.25  # best cosine similarity below which the library probably does not cover the topic
 MAX_QUESTION_CHARS = 4000
 
 
@@ -199,7 +198,8 @@ class Assistant(SharedParts):
             passages = self.retriever.search(search_query, k, filters=filters)
             timings["retrieve"] = time.perf_counter() - started
             notices.extend(Notice("evidence", n) for n in self.retriever.pop_notes())
-            if not passages or passages[0].score < WEAK_MATCH:
+            weak = self.retriever.weak_match  # the embedder's own threshold (None: ranked by keywords alone)
+            if not passages or (weak is not None and passages[0].score < weak):
                 best = f" (best similarity {passages[0].score:.2f})" if passages else ""
                 notices.append(Notice("evidence", f"The library matches this question only weakly{best}; it may "
                                                   "not cover the topic. Treat the answer as unsupported."))

@@ -13,6 +13,7 @@ without touching the user's own files.
 | MEDASSIST_CHROMA_URL          | chroma_url      | a shared Chroma server instead of the index on disk |
 | MEDASSIST_CHROMA_TOKEN        | chroma_token    | sent to that server as x-chroma-token |
 | MEDASSIST_RERANKER            | reranker        | a local cross-encoder folder or cached Hub id |
+| MEDASSIST_EMBEDDER            | embedder        | the embedder a new index is built with (medassist.embedders) |
 | MEDASSIST_VERIFIER            | verifiers       | rules (default), plus nli:PATH and/or judge |
 | MEDASSIST_ACCEPT_LICENCES     | accept_licences | model ids whose licence is accepted (or all): scripts and CI |
 | MEDASSIST_TRUST_REMOTE_CODE   | trusted_code    | repos allowed to run their own Python code |
@@ -32,6 +33,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .embedders import DEFAULT as DEFAULT_EMBEDDER
+
 
 def _names(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
@@ -45,6 +48,7 @@ class Settings:
     chroma_url: str | None = None  # a shared Chroma server (http://host:port) instead of the index on disk
     chroma_token: str | None = None  # sent to that server as x-chroma-token
     reranker: str | None = None  # a cross-encoder folder or cached Hub id (None: look for the usual ones)
+    embedder: str = DEFAULT_EMBEDDER  # for a new index; an existing one keeps the embedder it records
     verifiers: str = "rules"  # the support check: rules, plus nli:PATH and/or judge
     accept_licences: tuple[str, ...] = ()  # model ids (or "all") whose licence is accepted without asking
     trusted_code: tuple[str, ...] = ()  # repos allowed to run their own code (auto_map)
@@ -101,10 +105,16 @@ class Settings:
         threads = (env.get("MEDASSIST_THREADS") or "").strip()
         if threads and not (threads.isdigit() and int(threads) > 0):
             raise UserError(f"MEDASSIST_THREADS must be a number of threads such as 2, not '{threads}'.")
+        embedder = (env.get("MEDASSIST_EMBEDDER") or "").strip()
+        if embedder:
+            from .embedders import get_embedder
+
+            embedder = get_embedder(embedder).key  # an unknown name is refused here, with the list
         hub = env.get("HF_HUB_CACHE") or str(Path(env.get("HF_HOME") or Path.home() / ".cache" / "huggingface") / "hub")
         return cls(home=home.expanduser(), cache=cache.expanduser(), mirror=Path(mirror) if mirror else None,
                    chroma_url=chroma_url, chroma_token=env.get("MEDASSIST_CHROMA_TOKEN") or None,
                    reranker=(env.get("MEDASSIST_RERANKER") or "").strip() or None,
+                   embedder=embedder or DEFAULT_EMBEDDER,
                    verifiers=(env.get("MEDASSIST_VERIFIER") or "rules").strip(),
                    accept_licences=_names(env.get("MEDASSIST_ACCEPT_LICENCES")),
                    trusted_code=_names(env.get("MEDASSIST_TRUST_REMOTE_CODE")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..embedders import EMBEDDERS
 from ..errors import UserError
 from ..settings import Settings
 from .common import console, positive, say, with_progress
@@ -22,6 +23,11 @@ def _library(settings: Settings):
     from ..retrieval.manage import Library
 
     return Library(Retriever.from_settings(settings, rerank=False), settings.library_dir / "uploads")
+
+
+def _loading(library, args) -> str:
+    """What the progress line names: the embedder asked for, else the one the index records or will."""
+    return getattr(args, "embedder", None) or library.embedder().short
 
 
 def _show_ingest(report, settings: Settings, args, extra: dict | None = None) -> int:
@@ -44,18 +50,20 @@ def _ingest(paths, settings: Settings, args) -> int:
     from ..retrieval.readers import MAX_CHARS
 
     library = _library(settings)
-    _consoles()[1].print("Loading the embedder (all-MiniLM-L6-v2)...", style="dim")
+    _consoles()[1].print(f"Loading the embedder ({_loading(library, args)})...", style="dim")
     report = with_progress(_consoles()[1], lambda on_progress: library.add(
         paths, on_progress=on_progress, wait=args.wait, max_chars=getattr(args, "max_chars", None) or MAX_CHARS,
-        organisation=getattr(args, "organisation", None), year=getattr(args, "year", None)))
+        organisation=getattr(args, "organisation", None), year=getattr(args, "year", None),
+        embedder=getattr(args, "embedder", None)))
     return _show_ingest(report, settings, args)
 
 
 def _rebuild(starter, settings: Settings, args) -> int:
     library = _library(settings)
     err = _consoles()[1]
+    err.print(f"Loading the embedder ({_loading(library, args)})...", style="dim")
     report, aside, missing = with_progress(err, lambda on_progress: library.rebuild(
-        starter, on_progress=on_progress, wait=args.wait))
+        starter, on_progress=on_progress, wait=args.wait, embedder=getattr(args, "embedder", None)))
     if aside:
         err.print(f"The old index was moved to {aside} (delete it yourself once the new one works).", style="dim")
     code = _show_ingest(report, settings, args, {"old_index": str(aside) if aside else None,
@@ -195,11 +203,17 @@ def add_parsers(sub) -> None:
     i.add_argument("--max-chars", type=int, help="for add: refuse documents with more text than this "
                                                  "(default 5,000,000)")
     i.add_argument("--wait", type=float, default=60.0, help="seconds to wait for another writer (default 60)")
+    i.add_argument("--embedder", choices=list(EMBEDDERS), help="for build, add (a new index) and rebuild: the "
+                   "embedder the index is built with, recorded in it and used for every question after (default: "
+                   "$MEDASSIST_EMBEDDER or all-MiniLM-L6-v2; an existing index keeps its own). " + "; ".join(
+                       f"{c.key}: {c.summary}" for c in EMBEDDERS.values()))
     i.add_argument("--json", action="store_true", help="for add/build and list: JSON output")
 
     def run(args, settings):
         if args.action not in ("add", "remove") and args.paths:
             raise UserError(f"`medassist index {args.action}` takes no paths; did you mean `medassist index add`?")
+        if args.embedder and args.action not in ("build", "add", "rebuild"):
+            raise UserError(f"--embedder is for build, add and rebuild, not `medassist index {args.action}`.")
         return cmd_index(args, settings)
 
     i.set_defaults(func=run)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embedders import DEFAULT_EMBEDDER, EmbedderInfo
 from ..errors import UserError
 from ..types import Passage
-from .embedder import DEFAULT_EMBEDDER, Embedder, EmbedderInfo, LoadingEmbedder
+from .embedder import Embedder, LoadingEmbedder
 from .ranking import Ranking
 
 __all__ = ["DEFAULT_EMBEDDER", "EmbedderInfo", "Ranking", "Retriever", "SearchFilters", "build_index", "open_index",
@@ -79,10 +80,18 @@ class SearchFilters:
 
 class Retriever:
     """Embeds questions and finds the passages that answer them. Opens lazily, once; sees documents
-    added or removed by other processes at its next search."""
+    added or removed by other processes at its next search.
+
+    The embedder is the one the index records (whatever `new_embedder` says); `new_embedder` (a
+    name of medassist.embedders or an EmbedderInfo) builds an index that does not exist yet. An
+    `embedder` given ready-made must be the recorded one, or opening the index refuses it."""
 
     def __init__(self, location: Path | str, embedder: Embedder | None = None, reranker: str | None = "auto",
-                 ranking: Ranking | None = None, chroma_token: str | None = None):
+                 ranking: Ranking | None = None, chroma_token: str | None = None,
+                 new_embedder: str | EmbedderInfo | None = None):
+        from ..embedders import get_embedder
+
+        self.new_embedder = get_embedder(new_embedder).info if new_embedder else DEFAULT_EMBEDDER
         self.ranking = ranking or Ranking()
         self.chroma_token = chroma_token  # sent to a Chroma server as x-chroma-token
         self.location = location if isinstance(location, str) and "://" in location else Path(location)
@@ -96,12 +105,33 @@ class Retriever:
         self._reranker = None
         self.notes: list[str] = []  # e.g. "no cross-encoder on this machine: not reranked"
         self._answer_notes: list[str] = []  # what an answer built on the last search must say (pop_notes)
+        self.keywords_only = False  # the last search ranked by BM25 alone: its similarities say little
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = LoadingEmbedder()  # loads in the background while files are read
+            # loads in the background while files are read (or the index opens)
+            self._embedder = LoadingEmbedder(self.recorded_embedder() or self.new_embedder)
         return self._embedder
+
+    def recorded_embedder(self) -> EmbedderInfo | None:
+        """The embedder the index records (None: no index yet)."""
+        from .readonly import recorded_embedder
+
+        return recorded_embedder(self.location, self.chroma_token)
+
+    def use_embedder(self, info: EmbedderInfo) -> None:
+        """Build with `info` from now on (a rebuild with another embedder, once the old index is aside)."""
+        if self._embedder is None or self._embedder.info != info:
+            self._embedder = LoadingEmbedder(info)
+        self.new_embedder = info
+
+    @property
+    def weak_match(self) -> float | None:
+        """Best similarity below which the last search probably found nothing on the question (None:
+        it ranked by keywords alone, and the similarities of an embedder that cannot read the question
+        say nothing)."""
+        return None if self.keywords_only else self.embedder.info.weak_match
 
     @property
     def index(self):
@@ -113,7 +143,9 @@ class Retriever:
 
     @classmethod
     def from_settings(cls, settings, rerank: bool = True, **kwargs) -> Retriever:
-        """The retriever the settings describe: their index (on disk or a server), their reranker."""
+        """The retriever the settings describe: their index (on disk or a server), their reranker,
+        their embedder for a new index."""
+        kwargs.setdefault("new_embedder", settings.embedder)
         return cls(settings.index_location, reranker=(settings.reranker or "auto") if rerank else None,
                    chroma_token=settings.chroma_token, **kwargs)
 
@@ -187,8 +219,10 @@ class Retriever:
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                filters: SearchFilters | None = None) -> list[Passage]:
         """Top-k passages. hybrid: dense and BM25 rankings fused by reciprocal rank, then the
-        ranking steps (ranking.py), then a cross-encoder when one is on this machine. Scores shown
-        are always the cosine similarity of passage and question."""
+        ranking steps (ranking.py), then a cross-encoder when one is on this machine. A question in
+        a language the index's embedder does not read is ranked by BM25 alone, with a notice (fusing
+        a near-random dense ranking in made it worse). Scores shown are always the cosine
+        similarity of passage and question."""
         from .lexical import fuse
         from .ranking import choose, expand
 
@@ -197,6 +231,7 @@ class Retriever:
         if mode not in ("hybrid", "dense", "bm25"):
             raise UserError(f"Unknown retrieval mode '{mode}': use hybrid, dense or bm25.")
         self._refresh()
+        self.keywords_only = mode == "bm25"
         if not self._visible:
             return []  # an index without documents (yet) answers nothing rather than failing
         allowed = set(self._visible)
@@ -208,6 +243,9 @@ class Retriever:
                                 "`medassist index list` shows what is indexed.")
             if len(allowed) < len(self._visible):
                 where = {"doc_key": {"$in": sorted(allowed)}}
+        unread = self._unread_language(question, mode)
+        if unread and mode == "hybrid":
+            mode = "keywords"
         query_text = expand(question) if self.ranking.expand_abbreviations else question
         reranker = self.reranker() if mode == "hybrid" else None
         depth = max(self.ranking.depth, 3 * k)  # candidates from each ranking before fusion
@@ -217,15 +255,42 @@ class Retriever:
         if mode == "dense":
             return self.index.passages([i for i, _ in self.index.nearest(query, k, visible, where)], query)
         mask = None if where is None else np.array([key in allowed for key in row_keys], dtype=np.float32)
-        keyword = [i for i, _ in lexical.search(query_text, depth, mask)]
+        scored = lexical.search(query_text, depth, mask)
+        keyword = [i for i, _ in scored]
         if mode == "bm25":
             return self.index.passages(keyword[:k], query)
+        if mode == "keywords":  # the language fallback: BM25's order, then the ranking steps
+            self.keywords_only = True
+            return choose(self.index.passages(keyword, query), dict(scored), k, self.ranking)
         dense = [i for i, _ in self.index.nearest(query, depth, visible, where)]
         fused = fuse([dense, keyword])
         order = sorted(fused, key=lambda i: -fused[i])[:depth]
         candidates = self.index.passages(order, query)  # text and metadata of the candidates only
         chosen = choose(candidates, fused, depth if reranker else k, self.ranking)
         return reranker.rerank(question, chosen, k) if reranker else chosen
+
+    def _unread_language(self, question: str, mode: str) -> str | None:
+        """The question's language when the index's embedder does not read it (and the notice an
+        answer must carry), else None."""
+        from ..embedders import covering
+        from ..language import language_name, question_language
+
+        info = self.embedder.info
+        language = question_language(question)
+        if mode == "bm25" or info.covers(language):
+            return None
+        name = language_name(language)
+        how = "matched by keywords alone" if mode == "hybrid" else "ranked by an embedder that cannot read it"
+        better = covering(language)
+        hint = (f" For {name} questions, rebuild the index with an embedder that reads {name}: "
+                f"medassist index rebuild --embedder {better.key} (it keeps your documents; the old index "
+                "is kept aside)." if better and better.info != info else "")
+        note = (f"This index's embedder ({info.short}) covers {info.describe_languages()}; this {name} "
+                f"question was {how}, so the passages may miss what a search that understood it would "
+                f"find.{hint}")
+        if note not in self._answer_notes:
+            self._answer_notes.append(note)
+        return language
 
 
 def _describe(f: SearchFilters) -> str:

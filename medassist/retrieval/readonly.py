@@ -1,5 +1,5 @@
-"""Looking at an index on disk without writing to it: is its SQLite file sound, and which documents
-(and their source files) does its registry hold?
+"""Looking at an index on disk without writing to it: is its SQLite file sound, which documents
+(and their source files) does its registry hold, and which embedder built it?
 
 Chroma records a write acquisition whenever it opens a store, so even a read-only command would
 write to a damaged file through Chroma. These functions open the SQLite file read-only instead:
@@ -68,3 +68,23 @@ def recorded_documents(index_dir: Path) -> list[dict]:
                     "organisation": d.get("organisation") or "", "year": d.get("year"),
                     "status": d.get("status", "")})
     return out
+
+
+def recorded_embedder(location: Path | str, token: str | None = None):
+    """The embedder an existing index records (an EmbedderInfo as the registry knows it, languages
+    included), or None when there is no index yet or its record is unreadable (opening it then
+    says why). On disk from the marker file alone; on a server from the collection's metadata."""
+    from ..embedders import EmbedderInfo, known
+    from .store import DOCS, MARKER, _server_client, is_server
+
+    try:
+        if is_server(location):
+            docs = _server_client(str(location), token).get_collection(DOCS)
+            identity = json.loads((docs.metadata or {})["embedder"])
+        else:
+            identity = json.loads((Path(location) / MARKER).read_text())["embedder"]
+        recorded = EmbedderInfo(**identity)
+    except Exception:  # no index yet, an unreadable marker, a server without the collection
+        return None
+    choice = known(recorded)
+    return choice.info if choice else recorded

@@ -133,7 +133,7 @@ class GuidelineIndex:
             client = _disk_client(path)
         from .chunking import CHUNKER_VERSION
 
-        meta = {"medassist_format": FORMAT_VERSION, "embedder": json.dumps(embedder.__dict__),
+        meta = {"medassist_format": FORMAT_VERSION, "embedder": json.dumps(embedder.identity()),
                 "chunker": CHUNKER_VERSION}
         try:
             names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
@@ -150,7 +150,7 @@ class GuidelineIndex:
             raise IndexDamaged(f"The index at {location} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                                f"{REBUILD_HINT}.") from None
         stored = dict(docs.metadata or {})
-        if stored.get("embedder") and stored["embedder"] != meta["embedder"]:
+        if stored.get("embedder") and json.loads(stored["embedder"]) != embedder.identity():
             recorded = EmbedderInfo(**json.loads(stored["embedder"]))
             raise UserError(_other_embedder(location, recorded, embedder))
         if stored.get("medassist_format", FORMAT_VERSION) != FORMAT_VERSION and marker is None:
@@ -347,7 +347,7 @@ class GuidelineIndex:
 def _other_embedder(location, recorded: EmbedderInfo, embedder: EmbedderInfo) -> str:
     return (f"The index at {location} was built with {recorded.name} ({recorded.revision}, {recorded.dimension} "
             f"dims); this run uses {embedder.name} ({embedder.revision}, {embedder.dimension} dims). Rebuild it for "
-            "this model with `medassist index rebuild`.")
+            f"this model with `medassist index rebuild --embedder {embedder.short}`.")
 
 
 def _open_marker(path: Path, embedder: EmbedderInfo, create: bool) -> dict[str, Any]:
@@ -363,7 +363,7 @@ def _open_marker(path: Path, embedder: EmbedderInfo, create: bool) -> dict[str, 
         if not create:
             raise IndexMissing(f"No guideline index at {path} yet. Build it with: {BUILD_HINT}")
         path.mkdir(parents=True, exist_ok=True)
-        _write_json(marker_file, {"format": FORMAT_VERSION, "embedder": embedder.__dict__, "created": time.time()})
+        _write_json(marker_file, {"format": FORMAT_VERSION, "embedder": embedder.identity(), "created": time.time()})
     try:
         marker = json.loads(marker_file.read_text())
         recorded = EmbedderInfo(**marker["embedder"])

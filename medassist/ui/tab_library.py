@@ -26,6 +26,7 @@ def build(services) -> None:
     add = gr.Button("Add to library", variant="primary", elem_id="ma-lib-add")
     outcome = gr.Dataframe(headers=["file", "status", "document", "chunks", "message"], interactive=False,
                            elem_id="ma-lib-outcome")
+    gr.Markdown(value=lambda: _embedder_line(services), elem_id="ma-lib-embedder")
     gr.Markdown("**Documents in the library**")
     table = gr.Dataframe(headers=COLUMNS, value=lambda: _rows(services), interactive=False, elem_id="ma-lib-docs")
     with gr.Row():
@@ -75,6 +76,13 @@ def build(services) -> None:
     add.click(ingest, [files], [outcome, table, stats], api_name="add_documents")
     inspect_btn.click(show, [doc_id], [detail], api_name="inspect_document")
     remove_btn.click(remove, [doc_id], [detail, table, stats], api_name="remove_document")
+
+
+def _embedder_line(services) -> str:
+    """Which embedder the index uses and which languages it reads (chosen per index on the command line)."""
+    info = services.library.embedder()
+    return (f"Embedder: **{info.short}** (reads {info.describe_languages()}). Questions in other languages are "
+            "matched by keywords alone. To change it: `medassist index rebuild --embedder NAME`.")
 
 
 def _stats(services) -> dict:
