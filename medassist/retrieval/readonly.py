@@ -12,7 +12,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+from ..errors import IndexDamaged
+
 SQLITE = Path("chroma") / "chroma.sqlite3"
+REBUILD = "medassist index rebuild"
 
 
 def _connect(index_dir: Path) -> sqlite3.Connection:
@@ -32,10 +35,26 @@ def integrity_problem(index_dir: Path) -> str | None:
             rows = db.execute("PRAGMA quick_check").fetchall()
         finally:
             db.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return None  # a writer holds it right now: that is no damage (Chroma waits for it as usual)
+        return str(exc)
     except sqlite3.DatabaseError as exc:
         return str(exc)
-    problems = [r[0] for r in rows if r and r[0] != "ok"]
-    return "; ".join(problems[:3]) if problems else None
+    # quick_check reports one row of many lines ("*** in database main ***", "On tree page 137 ...")
+    problems = [line for r in rows if r and r[0] != "ok" for line in str(r[0]).splitlines()
+                if line.strip() and not line.startswith("***")]
+    return "; ".join(problems[:2]) if problems else None
+
+
+def refuse_if_damaged(index_dir: Path) -> None:
+    """Raise IndexDamaged, naming the rebuild command, when the index's SQLite file fails its check.
+    Called before Chroma opens the store: Chroma writes on open, and panics on some damage."""
+    problem = integrity_problem(index_dir)
+    if problem:
+        raise IndexDamaged(f"The index at {index_dir} is damaged: its database fails SQLite's integrity check "
+                           f"({problem[:200]}). It was left as it is. Rebuild it with `{REBUILD}` (the old index "
+                           "is kept aside, not deleted, and your own documents are added again).")
 
 
 def recorded_documents(index_dir: Path) -> list[dict]:

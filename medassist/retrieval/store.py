@@ -130,6 +130,9 @@ class GuidelineIndex:
         else:
             path = Path(location)
             marker = _open_marker(path, embedder, create)
+            from .readonly import refuse_if_damaged
+
+            refuse_if_damaged(path)  # read-only, before Chroma (which writes on open) touches the file
             client = _disk_client(path)
         from .chunking import CHUNKER_VERSION
 
@@ -144,9 +147,9 @@ class GuidelineIndex:
                                                    configuration={"hnsw": {"space": "cosine"}})
             chunks = client.get_or_create_collection(CHUNKS, embedding_function=None,
                                                      configuration={"hnsw": {"space": "cosine"}})
-        except (IndexMissing, UserError):
+        except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
             raise
-        except Exception as exc:  # Chroma raises many types for a broken store
+        except BaseException as exc:  # noqa: BLE001 (Chroma raises many types for a broken store, Rust panics too)
             raise IndexDamaged(f"The index at {location} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                                f"{REBUILD_HINT}.") from None
         stored = dict(docs.metadata or {})
@@ -260,11 +263,12 @@ class GuidelineIndex:
         for attempt in range(attempts):
             try:
                 return fn()
-            except (IndexMissing, UserError):
+            except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
                 raise
-            except Exception:
+            except BaseException as exc:  # noqa: BLE001 (PanicException, from Chroma's Rust, is a BaseException)
                 if attempt == attempts - 1:
-                    raise
+                    raise IndexDamaged(f"The index at {self.location} cannot be read ({type(exc).__name__}: "
+                                       f"{exc}). If this persists, rebuild it with {REBUILD_HINT}.") from None
                 time.sleep(0.1 * (attempt + 1))
                 self._reopen()
         raise AssertionError("unreachable")
@@ -384,7 +388,9 @@ def _disk_client(path: Path):
         from chromadb.config import Settings as ChromaSettings
 
         return chromadb.PersistentClient(path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 (a Rust panic in Chroma's start-up is no Exception)
         raise IndexDamaged(f"The index at {path} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                            f"{REBUILD_HINT}.") from None
 
