@@ -66,6 +66,7 @@ def cmd_search(args, settings: Settings) -> int:
         raise UserError('The query is empty: medassist search "lung cancer screening"')
     positive("--k", args.k)
     retriever = Retriever.from_settings(settings, rerank=not args.no_rerank)
+    retriever.check()  # no index, an empty one, a damaged one: said as `ask` says it
     hits = retriever.search(args.query, k=args.k, mode=args.mode, filters=filters_from(args))
     if args.json:
         print(json.dumps([{"n": n, **h.to_dict(), "locator": h.locator()} for n, h in enumerate(hits, 1)],
@@ -79,8 +80,7 @@ def cmd_search(args, settings: Settings) -> int:
                        style="bold"))
         out.print(Text("    " + h.text[:500].replace("\n", " ") + ("…" if len(h.text) > 500 else "")))
     if not hits:
-        out.print("No passages found" + (": the index holds no document yet. Add some with `medassist index add "
-                                         "PATH` or `medassist index`." if not retriever.documents() else "."))
+        out.print("No passages found.")
     return 0
 
 

@@ -30,11 +30,19 @@ def _show_ingest(report, settings: Settings, args, extra: dict | None = None) ->
         print(json.dumps({"index": str(settings.index_location), "seconds": round(report.seconds, 2),
                           "chunks_added": report.chunks_added, "files": [o.__dict__ for o in report.outcomes],
                           **(extra or {})}, indent=2, ensure_ascii=False))
-        return 1 if report.failed else 0
+        return 1 if report.failed or not report.documents else 0
     print_report(out, report)
+    removed = f", {report.count('removed')} removed" if report.count("removed") else ""
     out.print(f"Index {settings.index_location}: {report.chunks_added} chunks added in {report.seconds:.1f} s. "
               f"{report.count('added')} added, {report.count('updated')} updated, {report.count('unchanged')} unchanged, "
-              f"{report.count('duplicate')} duplicates, {report.count('skipped')} skipped, {len(report.failed)} failed.")
+              f"{report.count('duplicate')} duplicates{removed}, {report.count('skipped')} skipped, "
+              f"{len(report.failed)} failed.")
+    if not report.documents:
+        from ..retrieval.readers import READERS
+
+        out.print("Nothing was indexed: no file given holds a document medassist can read (it reads "
+                  f"{', '.join(sorted(READERS))}). Nothing was changed.", style="red")
+        return 1
     if report.failed:
         out.print("Failed files were not indexed; the rest were. Fix them and run the same command again.", style="red")
     return 1 if report.failed else 0

@@ -34,7 +34,8 @@ from .embedder import EmbedderInfo
 MARKER = "medassist-index.json"
 FORMAT_VERSION = 2
 CHUNKS, DOCS = "guidelines", "documents"
-BUILD_HINT = "medassist guidelines pull && medassist index"
+BUILD_HINT = ("medassist guidelines pull && medassist index (the starter library), or medassist index add PATH "
+              "(your own guideline files)")
 REBUILD_HINT = "`medassist index rebuild` (the old directory is kept aside, not deleted)"
 STALE_SECONDS = 3600  # on a shared server, a `writing` record older than this belongs to a dead writer
 
