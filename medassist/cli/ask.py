@@ -90,11 +90,16 @@ def cmd_history(args, settings: Settings) -> int:
     from ..history import History
     from ..present.markdown import answer_markdown
 
-    history = History(settings.history_db)
+    positive("--limit", args.limit)
+    history = History(settings.history_db)  # the command line sees every user's entries: the admin's view
     if args.action == "list":
-        for row in history.list(limit=args.limit, search=args.search):
+        for row in history.list(limit=args.limit, search=args.search, user=args.user):
             when = dt.datetime.fromtimestamp(row["created"]).strftime("%Y-%m-%d %H:%M")
-            print(f"{row['id']:>5}  {when}  {row['model']:<16} {row['question'][:90]}")
+            print(f"{row['id']:>5}  {when}  {row['user'] or '-':<12} {row['model']:<16} {row['question'][:90]}")
+        return 0
+    if args.action == "export" and args.id is None:  # everything, one JSON document a line, with who asked
+        for doc in history.export(user=args.user):
+            print(json.dumps(doc, ensure_ascii=False))
         return 0
     if args.id is None:
         raise UserError(f"`medassist history {args.action}` needs an entry id; see `medassist history list`.")
@@ -135,10 +140,13 @@ def add_parsers(sub) -> None:
     add_filter_options(s)
     s.set_defaults(func=cmd_search)
 
-    h = sub.add_parser("history", help="past questions and answers")
-    h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])
+    h = sub.add_parser("history", help="past questions and answers (every user's: the web UI shows each login "
+                                        "only their own)")
+    h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"],
+                   help="list, show ID, export ID (one entry) or export (every entry, as JSON Lines with its user)")
     h.add_argument("id", nargs="?", type=int)
-    h.add_argument("--format", choices=["md", "json"], default="md", help="for export (default md)")
+    h.add_argument("--format", choices=["md", "json"], default="md", help="for export ID (default md)")
+    h.add_argument("--user", help="for list and export: only this web UI login's entries")
     h.add_argument("--limit", type=int, default=20)
     h.add_argument("--search", help="only entries whose question or answer contains this text")
     h.set_defaults(func=cmd_history)
