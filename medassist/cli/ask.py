@@ -7,7 +7,7 @@ import sys
 from ..errors import UserError
 from ..settings import Settings
 from .common import (add_engine_options, add_filter_options, ask_yes_no, console, engine_options, filters_from,
-                     positive, say)
+                     max_new_tokens_fit, positive, say)
 
 
 def cmd_ask(args, settings: Settings) -> int:
@@ -20,6 +20,8 @@ def cmd_ask(args, settings: Settings) -> int:
     positive("--max-new-tokens", args.max_new_tokens)
     positive("--temperature", args.temperature, 0)
     positive("--context-length", args.context_length, 256)
+    positive("--seed", args.seed, 0, 2**32 - 1)
+    max_new_tokens_fit(args.max_new_tokens, args.model, args.context_length)
     gen = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed)
     filters = filters_from(args)
     progress = say if not args.json else (lambda m: print(m, file=sys.stderr))
@@ -65,9 +67,10 @@ def cmd_search(args, settings: Settings) -> int:
     if not args.query.strip():
         raise UserError('The query is empty: medassist search "lung cancer screening"')
     positive("--k", args.k)
+    filters = filters_from(args)
     retriever = Retriever.from_settings(settings, rerank=not args.no_rerank)
     retriever.check()  # no index, an empty one, a damaged one: said as `ask` says it
-    hits = retriever.search(args.query, k=args.k, mode=args.mode, filters=filters_from(args))
+    hits = retriever.search(args.query, k=args.k, mode=args.mode, filters=filters)
     if args.json:
         print(json.dumps([{"n": n, **h.to_dict(), "locator": h.locator()} for n, h in enumerate(hits, 1)],
                          indent=2, ensure_ascii=False))
