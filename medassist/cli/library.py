@@ -13,6 +13,16 @@ STATUS_STYLE = {"added": "green", "updated": "green", "unchanged": "dim", "dupli
                 "failed": "red", "removed": "magenta"}
 
 
+def _busy(run):
+    """The lock message, with how a command-line user waits longer."""
+    from ..errors import IndexBusy
+
+    try:
+        return run()
+    except IndexBusy as exc:
+        raise UserError(f"{exc} To wait longer for it, pass --wait SECONDS.") from None
+
+
 def _consoles():
     return console(), console(stderr=True)
 
@@ -53,17 +63,17 @@ def _ingest(paths, settings: Settings, args) -> int:
 
     library = _library(settings)
     _consoles()[1].print("Loading the embedder (all-MiniLM-L6-v2)...", style="dim")
-    report = with_progress(_consoles()[1], lambda on_progress: library.add(
+    report = _busy(lambda: with_progress(_consoles()[1], lambda on_progress: library.add(
         paths, on_progress=on_progress, wait=args.wait, max_chars=getattr(args, "max_chars", None) or MAX_CHARS,
-        organisation=getattr(args, "organisation", None), year=getattr(args, "year", None)))
+        organisation=getattr(args, "organisation", None), year=getattr(args, "year", None))))
     return _show_ingest(report, settings, args)
 
 
 def _rebuild(starter, settings: Settings, args) -> int:
     library = _library(settings)
     err = _consoles()[1]
-    report, aside, missing = with_progress(err, lambda on_progress: library.rebuild(
-        starter, on_progress=on_progress, wait=args.wait))
+    report, aside, missing = _busy(lambda: with_progress(err, lambda on_progress: library.rebuild(
+        starter, on_progress=on_progress, wait=args.wait)))
     if aside:
         err.print(f"The old index was moved to {aside} (delete it yourself once the new one works).", style="dim")
     code = _show_ingest(report, settings, args, {"old_index": str(aside) if aside else None,
@@ -146,7 +156,7 @@ def cmd_list(args, settings: Settings) -> int:
 def cmd_remove(args, settings: Settings) -> int:
     if not args.paths:
         raise UserError("Name the documents to remove (ids from `medassist index list`, or their files).")
-    gone = _library(settings).remove(args.paths, wait=args.wait)
+    gone = _busy(lambda: _library(settings).remove(args.paths, wait=args.wait))
     out = _consoles()[0]
     for r in gone:
         out.print(f"removed {r.document_id} ({r.chunks} chunks): {r.title}")

@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ..errors import IndexDamaged, IndexMissing, UserError
+from ..errors import IndexBusy, IndexDamaged, IndexMissing, UserError
 from ..types import Passage
 from .embedder import EmbedderInfo
 
@@ -179,8 +179,8 @@ class GuidelineIndex:
             lock.acquire(timeout=wait)
         except Timeout:
             who = owner.read_text().strip() if owner.exists() else "another process"
-            raise UserError(f"Another medassist process ({who}) is writing to the index at {self.path}. Wait for it "
-                            "to finish and run this again (or pass --wait SECONDS to wait longer).") from None
+            raise IndexBusy(f"Another medassist process ({who}) is writing to the index. Wait for it to finish, "
+                            "then try again; nothing was changed.") from None
         try:
             owner.write_text(f"pid {os.getpid()}")
             self.collect_garbage(min_age=0)

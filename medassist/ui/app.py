@@ -19,9 +19,9 @@ def build_app(services) -> gr.Blocks:
             with gr.Tab("Arena", id="arena"):
                 tab_arena.build(services)
             with gr.Tab("Library", id="library"):
-                tab_library.build(services)
+                tab_library.build(services, app)
             with gr.Tab("History", id="history"):
-                tab_history.build(services)
+                tab_history.build(services, app)
         gr.Markdown("Model licences: " + " · ".join(_licences(services)))
     return app
 
