@@ -241,3 +241,20 @@ def hidden_form_pdf(path: Path) -> Path:
     page.replace_contents(content)
     writer.write(str(path))
     return path
+
+
+def pdf_content_bomb(path: Path, inflated_mb: int = 40) -> Path:
+    """A one-page PDF whose content stream inflates to `inflated_mb` MB (well under 1 MB on disk)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ContentStream
+
+    pdf(path, sections=SEPSIS[:1], pad=1)
+    writer = PdfWriter(clone_from=str(path))
+    page = writer.pages[0]
+    line = b"BT /F1 9 Tf 40 700 Td (Give 30 mL/kg of crystalloid.) Tj ET\n"
+    content = ContentStream(None, writer)
+    content.set_data(page.get_contents().get_data() + line * (inflated_mb * 2**20 // len(line)))
+    page.replace_contents(content)
+    page.compress_content_streams()
+    writer.write(str(path))
+    return path

@@ -164,3 +164,19 @@ def test_a_rust_panic_in_chroma_becomes_the_rebuild_message(home_copy):
     SharedSystemClient.clear_system_cache()
     with pytest.raises(IndexDamaged, match="medassist index rebuild"):
         _disk_client(home_copy / "index")
+
+
+def test_rebuild_of_an_index_damaged_in_the_middle_re_adds_the_users_documents(home_copy, tmp_path):
+    """Damage that reaches the registry's pages leaves SQLite unable to list the documents; the plain
+    copy of the registry written beside the store is what the rebuild re-adds from."""
+    from . import docmaker
+
+    pathway = docmaker.markdown(tmp_path / "ward-pathway.md")
+    assert run_cli("index", "add", str(pathway), home=home_copy).returncode == 0
+    _damage_middle(home_copy / "index" / "chroma" / "chroma.sqlite3")
+    res = run_cli("index", "rebuild", home=home_copy)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    listed = json.loads(run_cli("index", "list", "--json", home=home_copy).stdout)
+    assert {d["document_id"] for d in listed} == {*SMALL_LIBRARY, "ward-pathway"}
+    aside = list(home_copy.glob("index.old-*"))
+    assert len(aside) == 1 and (aside[0] / "chroma" / "chroma.sqlite3").exists()  # kept, damage and all

@@ -263,6 +263,10 @@ def build_index(files: list[Path], location: Path | str, embedder: Embedder | No
     with index.writer(wait=wait):
         report = ingest(read, index, embedder, on_progress=on_progress)
         index.record(chunking=CHUNKING, last_build=time.time())
+        if index.path is not None:
+            from .readonly import save_registry_copy
+
+            save_registry_copy(index.path, index.documents().values())  # what a rebuild re-adds if SQLite breaks
     return report
 
 

@@ -24,6 +24,7 @@ PDF_PAGES = 3_000
 PDF_OBJECTS = 2_000_000  # the objects a PDF declares (its cross-reference /Size)
 PDF_OBJECT_STREAMS = 20_000  # compressed object streams, each inflated on use
 PDF_CONTENT = 96 * MB  # page content streams, inflated, over the whole document
+PDF_PAGE_CONTENT = 24 * MB  # one page's content, inflated: a dense page of text is well under 1 MB
 
 
 def _refuse(path: Path, what: str) -> UserError:
@@ -131,6 +132,10 @@ class PdfBudget:
 
     def charge(self, page) -> None:
         contents = page.get_contents()
-        self.used += len(contents.get_data()) if contents is not None else 0
+        size = len(contents.get_data()) if contents is not None else 0
+        if size > PDF_PAGE_CONTENT:  # before the page's operators are parsed: that is the slow part
+            raise _refuse(self.path, f"has a page with {size / MB:,.0f} MB of content once inflated (the limit is "
+                                     f"{PDF_PAGE_CONTENT // MB} MB a page).")
+        self.used += size
         if self.used > PDF_CONTENT:
             raise _refuse(self.path, f"has more than {PDF_CONTENT // MB} MB of page content once inflated.")

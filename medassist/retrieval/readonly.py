@@ -4,17 +4,21 @@
 Chroma records a write acquisition whenever it opens a store, so even a read-only command would
 write to a damaged file through Chroma. These functions open the SQLite file read-only instead:
 the integrity check runs before Chroma ever touches the file, and a rebuild can recover the list
-of documents from an index Chroma can no longer open.
+of documents from an index Chroma can no longer open. When damage reaches the registry's own pages,
+SQLite cannot read it either: every write therefore leaves a plain copy of the registry's sources
+beside the store (`documents.json`), which a rebuild reads instead.
 """
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 from ..errors import IndexDamaged
 
 SQLITE = Path("chroma") / "chroma.sqlite3"
+REGISTRY_COPY = "documents.json"  # the registry's documents and sources, as plain JSON beside the store
 REBUILD = "medassist index rebuild"
 
 
@@ -57,13 +61,34 @@ def refuse_if_damaged(index_dir: Path) -> None:
                            "is kept aside, not deleted, and your own documents are added again).")
 
 
+def save_registry_copy(index_dir: Path, records) -> None:
+    """Write the plain copy of the registry (call after every change, under the writer lock)."""
+    rows = [{"document_id": r.document_id, "sources": list(r.sources), "organisation": r.organisation,
+             "year": r.year, "status": r.status} for r in records]
+    path = Path(index_dir) / REGISTRY_COPY
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+    os.replace(tmp, path)
+
+
 def recorded_documents(index_dir: Path) -> list[dict]:
     """Every document the registry holds, as {document_id, sources, organisation, year, status}.
-    Read straight from SQLite, so it works on an index Chroma cannot open; [] if unreadable."""
+    Read straight from SQLite, so it works on an index Chroma cannot open; from the plain copy when
+    SQLite cannot read it either; [] if neither can be read."""
+    rows = _registry_rows(index_dir)
+    if rows is None:
+        try:
+            rows = json.loads((Path(index_dir) / REGISTRY_COPY).read_text())
+        except (OSError, ValueError):
+            rows = []
+    return rows
+
+
+def _registry_rows(index_dir: Path) -> list[dict] | None:
     try:
         db = _connect(index_dir)
     except sqlite3.DatabaseError:
-        return []
+        return None
     try:
         rows = db.execute(
             "SELECT m.id, m.key, m.string_value, m.int_value FROM embedding_metadata m "
@@ -71,7 +96,7 @@ def recorded_documents(index_dir: Path) -> list[dict]:
             "JOIN collections c ON c.id = s.collection WHERE c.name = 'documents' "
             "AND m.key IN ('document_id', 'sources', 'organisation', 'year', 'status')").fetchall()
     except sqlite3.DatabaseError:
-        return []
+        return None
     finally:
         db.close()
     docs: dict[int, dict] = {}
