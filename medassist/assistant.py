@@ -33,6 +33,21 @@ def validate_question(question: str) -> str:
     return q
 
 
+MIN_PROMPT_TOKENS = 256  # the template and a question need about this much of the context
+
+
+def check_max_new_tokens(max_new_tokens: int, model: str, context_length: int) -> None:
+    """The answer's length must leave the prompt room in the model's context (said about
+    max-new-tokens, not as "the question leaves no room")."""
+    if max_new_tokens < 1:
+        raise UserError("max-new-tokens must be at least 1.")
+    room = context_length - MIN_PROMPT_TOKENS
+    if max_new_tokens > room:
+        raise UserError(f"max-new-tokens {max_new_tokens:,} leaves no room for the question and its evidence in "
+                        f"{model}'s context of {context_length:,} tokens: use at most {room:,} (answers rarely "
+                        "need more than 512).")
+
+
 THREAD_TURNS = 2  # earlier turns a follow-up carries (retrieval and prompt)
 THREAD_ANSWER_CHARS = 400
 
@@ -62,11 +77,13 @@ class Evidence:
     used_rag: bool
     k: int
     timings: dict[str, float] = field(default_factory=dict)
+    user: str | None = None  # who asked, when the web UI has logins: their history entry is theirs only
 
     def pinned(self, question: str | None = None) -> Evidence:
         """A copy another model can answer from (a comparison retrieves once for every model)."""
         return Evidence(question or self.question, question or self.prompt_question, list(self.passages),
-                        list(self.quotes), [n for n in self.notices], self.used_rag, self.k, dict(self.timings))
+                        list(self.quotes), [n for n in self.notices], self.used_rag, self.k, dict(self.timings),
+                        self.user)
 
 
 class AnswerStream:
@@ -177,7 +194,7 @@ class Assistant(SharedParts):
 
     # -- the main path ------------------------------------------------------------------------
     def gather_evidence(self, question: str, k: int = 5, use_rag: bool = True, filters=None,
-                        thread: list[tuple[str, str]] | None = None) -> Evidence:
+                        thread: list[tuple[str, str]] | None = None, user: str | None = None) -> Evidence:
         """The one evidence step: validate, check for an emergency, retrieve (within `filters`, a
         retrieval.SearchFilters), and pick the guideline's own sentences that answer."""
         from .verify.quotes import lead_quotes
@@ -207,25 +224,24 @@ class Assistant(SharedParts):
             notices.append(Notice("evidence", "Answered without guideline evidence (retrieval off): nothing in "
                                               "this answer is checked against a source."))
         quotes = lead_quotes(question, passages) if passages else []
-        return Evidence(question, prompt_question, passages, quotes, notices, use_rag, k, timings)
+        return Evidence(question, prompt_question, passages, quotes, notices, use_rag, k, timings, user)
 
     def stream(self, question: str | Evidence, k: int = 5, use_rag: bool = True,
                gen: GenerationSettings | None = None, filters=None,
-               thread: list[tuple[str, str]] | None = None) -> AnswerStream:
+               thread: list[tuple[str, str]] | None = None, user: str | None = None) -> AnswerStream:
         """Gather evidence (or take it ready: a comparison pins one set for every model) and start
-        generating; iterate the result for the text."""
+        generating; iterate the result for the text. `user`: who asked (the UI's login)."""
         gen = gen or GenerationSettings()
-        if gen.max_new_tokens < 1:
-            raise UserError("max_new_tokens must be at least 1.")
+        check_max_new_tokens(gen.max_new_tokens, self.spec.id, self.context_length)
         if self.record_history:
             self.history  # a damaged log is reported now, before a model runs, not after  # noqa: B018
         evidence = question if isinstance(question, Evidence) else self.gather_evidence(
-            question, k=k, use_rag=use_rag, filters=filters, thread=thread)
+            question, k=k, use_rag=use_rag, filters=filters, thread=thread, user=user)
         return AnswerStream(self, evidence, gen)
 
     def ask(self, question: str | Evidence, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None,
-            filters=None, thread: list[tuple[str, str]] | None = None) -> Answer:
-        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters, thread=thread)
+            filters=None, thread: list[tuple[str, str]] | None = None, user: str | None = None) -> Answer:
+        stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters, thread=thread, user=user)
         for _ in stream:
             pass
         return stream.answer
@@ -259,7 +275,11 @@ class Assistant(SharedParts):
                         settings=gen, sentences=sentences, quotes=quotes, notices=notices, timings=timings,
                         used_rag=evidence.used_rag)
         if self.record_history:
-            answer.history_id = self.history.record(answer.to_dict(), {"k": evidence.k, "rag": evidence.used_rag})
+            try:
+                answer.history_id = self.history.record(answer.to_dict(), {"k": evidence.k, "rag": evidence.used_rag},
+                                                        user=evidence.user)
+            except UserError as exc:  # the checked answer is shown all the same, saying it was not saved
+                answer.notices.append(Notice("history", f"{exc} The answer above was not saved."))
         return answer
 
     def close(self) -> None:

@@ -72,12 +72,12 @@ class Comparison:
 
 
 def compare(pool, question: str, variants: list[str], k: int = 5, filters=None,
-            gen: GenerationSettings | None = None, use_rag: bool = True) -> Iterator[Comparison]:
+            gen: GenerationSettings | None = None, use_rag: bool = True, user: str | None = None) -> Iterator[Comparison]:
     variants = list(dict.fromkeys(variants))
     if not 1 <= len(variants) <= MAX_MODELS:
         raise UserError(f"Compare 2 to {MAX_MODELS} models (got {len(variants)}).")
     # One evidence step, once, for every model (the first model's assistant gathers it; no model loads).
-    evidence = pool.assistant(variants[0]).gather_evidence(question, k=k, use_rag=use_rag, filters=filters)
+    evidence = pool.assistant(variants[0]).gather_evidence(question, k=k, use_rag=use_rag, filters=filters, user=user)
     result = Comparison(evidence.question, evidence.passages, {v: Column(v) for v in variants}, evidence.notices,
                         evidence.quotes)
     events: queue.Queue = queue.Queue()

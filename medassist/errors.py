@@ -13,3 +13,7 @@ class IndexMissing(UserError):
 
 class IndexDamaged(UserError):
     pass
+
+
+class IndexBusy(UserError):
+    """Another process holds the index's writer lock. Front ends add how their user waits longer."""

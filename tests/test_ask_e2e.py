@@ -188,3 +188,55 @@ def test_asking_before_any_index_names_the_command(tmp_path):
     res = run_cli("ask", QUESTION, home=tmp_path)
     assert res.returncode == 2
     assert "medassist guidelines pull && medassist index" in res.stderr
+
+
+def _entry(n: int) -> dict:
+    return {"question": f"Earlier question {n} about aneurysm screening?", "model": "gemma3-270m", "sources": [],
+            "answer": "Men aged 65 to 75 who ever smoked. " * 40, "timings": {}, "settings": {}}
+
+
+def test_a_history_log_damaged_in_the_middle_is_reported_before_any_model_runs(home_copy):
+    """Before: the log was opened only to record the answer, after the model had run; the answer was
+    then lost (--json printed nothing; the terminal showed the raw text, unchecked)."""
+    from medassist.errors import UserError
+    from medassist.history import History
+
+    log = home_copy / "history.sqlite3"
+    history = History(log)
+    for n in range(300):
+        history.record(_entry(n))
+    history.close()
+    data = bytearray(log.read_bytes())
+    pages = len(data) // 4096
+    for n in range(pages // 3, 2 * pages // 3):  # the file's header (page 1) stays sound
+        data[n * 4096 + 8:n * 4096 + 40] = b"\xa5" * 32
+    log.write_bytes(bytes(data))
+    a = Assistant(Settings(home=home_copy, cache=Settings.from_env().cache), progress=lambda m: None)
+    with pytest.raises(UserError, match="history log .* cannot be opened .* left as it is"):
+        a.stream(QUESTION)
+    assert a._backend is None  # no model loaded, so no answer was made and thrown away
+    res = run_cli("ask", QUESTION, "--json", home=home_copy)
+    assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
+    assert "history log" in res.stderr and "move it aside" in res.stderr
+    assert log.read_bytes() == bytes(data)
+
+
+@pytest.mark.slow
+def test_an_answer_the_log_cannot_save_is_still_shown_checked_and_says_so(backend, home_copy):
+    """A log that breaks after it was opened (here: made read-only under the running process)."""
+    import os
+    import stat
+
+    a = assistant_for(home_copy, backend)
+    a.history.record(_entry(0))  # opened and sound
+    log = home_copy / "history.sqlite3"
+    os.chmod(home_copy, stat.S_IRUSR | stat.S_IXUSR)
+    os.chmod(log, stat.S_IRUSR)
+    a.history.db.execute("PRAGMA query_only = ON")  # root ignores file modes: SQLite itself refuses writes
+    try:
+        answer = a.ask(QUESTION, k=3, gen=GenerationSettings(max_new_tokens=24))
+    finally:
+        os.chmod(home_copy, stat.S_IRWXU)
+        os.chmod(log, stat.S_IRUSR | stat.S_IWUSR)
+    assert answer.text and answer.sentences and answer.passages and answer.history_id is None
+    assert any(n.kind == "history" and "not saved" in n.message for n in answer.notices)

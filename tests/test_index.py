@@ -111,3 +111,72 @@ def test_search_command_without_a_model(small_home):
     hits = json.loads(res.stdout)
     assert [h["n"] for h in hits] == [1, 2] and hits[0]["document_id"] == "ngc-10904"
     assert {"title", "section", "locator", "score", "text", "chunk_id"} <= set(hits[0])
+
+
+def _damage_middle(db_path) -> None:
+    """Garbage over the b-tree headers of the pages in the middle third of the file; the file's
+    own header (page 1) stays as it was, so SQLite still opens it."""
+    data = bytearray(db_path.read_bytes())
+    page = int.from_bytes(data[16:18], "big") or 65536
+    pages = len(data) // page
+    head = bytes(data[:100])
+    for n in range(pages // 3, 2 * pages // 3):
+        data[n * page + 8:n * page + 40] = b"\xa5" * 32
+    assert bytes(data[:100]) == head
+    db_path.write_bytes(bytes(data))
+
+
+def _files(folder) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_damage_in_the_middle_of_the_store_is_reported_and_left_as_it_is(home_copy):
+    index = home_copy / "index"
+    _damage_middle(index / "chroma" / "chroma.sqlite3")
+    before = _files(index)
+    for args in (["index", "list"], ["search", "aneurysm screening"], ["index", "stats"]):
+        res = run_cli(*args, home=home_copy)
+        assert res.returncode == 2, (args, res.stdout[-500:], res.stderr[-2000:])
+        assert "Traceback" not in res.stderr and "damaged" in res.stderr
+        assert "`medassist index rebuild`" in res.stderr
+        assert _files(index) == before, f"`medassist {' '.join(args)}` wrote to the damaged index"
+
+
+def test_a_rust_panic_in_chroma_becomes_the_rebuild_message(home_copy):
+    """Garbage over the root page of Chroma's own migrations table makes Chroma's Rust start-up
+    panic; PanicException derives from BaseException, so `except Exception` would let it through."""
+    import sqlite3
+
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    from medassist.retrieval.store import _disk_client
+
+    db_path = home_copy / "index" / "chroma" / "chroma.sqlite3"
+    with sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True) as db:
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'migrations'").fetchone()[0]
+    data = bytearray(db_path.read_bytes())
+    data[(root - 1) * 4096:root * 4096] = bytes((i * 97 + 13) % 256 for i in range(4096))
+    db_path.write_bytes(bytes(data))
+    with pytest.raises(BaseException) as raw:  # what Chroma itself does with this file
+        chromadb.PersistentClient(path=str(db_path.parent))
+    assert type(raw.value).__name__ == "PanicException" and not isinstance(raw.value, Exception)
+    SharedSystemClient.clear_system_cache()
+    with pytest.raises(IndexDamaged, match="medassist index rebuild"):
+        _disk_client(home_copy / "index")
+
+
+def test_rebuild_of_an_index_damaged_in_the_middle_re_adds_the_users_documents(home_copy, tmp_path):
+    """Damage that reaches the registry's pages leaves SQLite unable to list the documents; the plain
+    copy of the registry written beside the store is what the rebuild re-adds from."""
+    from . import docmaker
+
+    pathway = docmaker.markdown(tmp_path / "ward-pathway.md")
+    assert run_cli("index", "add", str(pathway), home=home_copy).returncode == 0
+    _damage_middle(home_copy / "index" / "chroma" / "chroma.sqlite3")
+    res = run_cli("index", "rebuild", home=home_copy)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    listed = json.loads(run_cli("index", "list", "--json", home=home_copy).stdout)
+    assert {d["document_id"] for d in listed} == {*SMALL_LIBRARY, "ward-pathway"}
+    aside = list(home_copy.glob("index.old-*"))
+    assert len(aside) == 1 and (aside[0] / "chroma" / "chroma.sqlite3").exists()  # kept, damage and all

@@ -218,3 +218,103 @@ def test_cross_encoder_reranks_when_one_is_on_disk_and_a_note_when_not(small_hom
 
     r = Retriever(small_home / "index", embedder, reranker=str(tmp_path / "not-there"))
     assert len(r.search("lung cancer", k=2)) == 2 and "not reranked" in r.notes[0]
+
+
+def test_adding_only_files_medassist_cannot_read_says_so_and_leaves_no_empty_index(tmp_path):
+    home = tmp_path / "home"
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (odd / "setup.exe").write_bytes(b"MZ\x90\x00")
+    res = run_cli("index", "add", str(odd), home=home)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert "Nothing was indexed" in res.stdout.replace("\n", " ") and "2 skipped" in res.stdout
+    assert not (home / "index").exists()
+    for args in (["search", "sepsis antibiotics"], ["search", "sepsis", "--json", "--mode", "bm25"],
+                 ["ask", "When are antibiotics given in sepsis?", "--json"]):
+        res = run_cli(*args, home=home)
+        assert res.returncode == 2 and "Traceback" not in res.stderr, (args, res.stderr[-1500:])
+        assert "medassist index add PATH" in res.stderr and res.stdout == ""
+
+
+KILL_BEFORE_COMMIT = r"""
+import os, signal, sys
+import numpy as np
+from pathlib import Path
+from medassist.retrieval.chunking import chunk_document
+from medassist.retrieval.embedder import DEFAULT_EMBEDDER
+from medassist.retrieval.readers import read_file
+from medassist.retrieval.store import DocumentRecord, GuidelineIndex
+[doc] = read_file(Path(sys.argv[2]))
+chunks = chunk_document(doc)
+index = GuidelineIndex.open(Path(sys.argv[1]), DEFAULT_EMBEDDER, create=True)
+with index.writer():
+    record = DocumentRecord(key=doc.content_key, document_id=doc.id, title=doc.title, sources=[doc.source],
+                            chunks=len(chunks))
+    index.begin([record])
+    index.add_chunks(chunks, [record.key] * len(chunks), np.load(sys.argv[3]))
+    os.kill(os.getpid(), signal.SIGKILL)  # the first document is written, not yet committed
+"""
+
+
+def test_an_index_killed_before_its_first_commit_answers_cleanly_then_takes_the_file(tmp_path, embedder):
+    import numpy as np
+
+    from medassist.retrieval import embedding_text
+    from medassist.retrieval.chunking import chunk_document
+    from medassist.retrieval.readers import read_file
+
+    home = tmp_path / "home"
+    md = docmaker.markdown(tmp_path / "pathway.md")
+    np.save(tmp_path / "vectors.npy", embedder.embed([embedding_text(c) for c in chunk_document(read_file(md)[0])]))
+    killed = subprocess.run([sys.executable, "-c", KILL_BEFORE_COMMIT, str(home / "index"), str(md),
+                             str(tmp_path / "vectors.npy")], check=False, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-1500:]
+    assert GuidelineIndex.open(home / "index", embedder.info).documents("writing")  # the state a kill leaves
+    for args in (["search", "sepsis fluids"], ["ask", "How much fluid in sepsis?", "--json"]):
+        res = run_cli(*args, home=home)
+        assert res.returncode == 2 and "Traceback" not in res.stderr, (args, res.stderr[-1500:])
+        assert "is empty" in res.stderr and "medassist index add PATH" in res.stderr
+    assert run_cli("index", "add", str(md), home=home).returncode == 0
+    hits = json.loads(run_cli("search", "crystalloid for hypotension", "--json", home=home).stdout)
+    assert hits and hits[0]["document_id"] == "pathway"
+
+
+def test_re_adding_a_json_lines_file_removes_the_records_no_longer_in_it(tmp_path, embedder):
+    notes = docmaker.jsonl(tmp_path / "notes.jsonl")
+    build_index([notes], _index(tmp_path), embedder=embedder)
+    index = GuidelineIndex.open(_index(tmp_path), embedder.info)
+    assert sorted(r.document_id for r in index.documents().values()) == ["anaphylaxis", "hypoglycaemia"]
+    kept = [line for line in notes.read_text().splitlines() if '"anaphylaxis"' in line]
+    notes.write_text("\n".join(kept) + "\n")
+    report = build_index([notes], _index(tmp_path), embedder=embedder)
+    assert [(o.status, o.document_id) for o in report.outcomes] == [("unchanged", "anaphylaxis"),
+                                                                    ("removed", "hypoglycaemia")]
+    assert [r.document_id for r in index.documents().values()] == ["anaphylaxis"]
+    hits = Retriever(_index(tmp_path), embedder).search("quick-acting carbohydrate if the patient can swallow", k=3)
+    assert hits and {h.document_id for h in hits} == {"anaphylaxis"}
+    assert index.chunks.count() == index.count()  # its chunks went too
+
+
+def test_rebuild_re_adds_user_documents_and_uploads_and_names_the_one_whose_file_is_gone(home_copy, tmp_path):
+    from medassist.retrieval.manage import Library
+
+    pathway = docmaker.markdown(tmp_path / "pathway.md")
+    quick = docmaker.text(tmp_path / "quick-guide.txt")
+    received = tmp_path / "gradio" / "upload" / "zyx-protocol.md"  # as the web server writes an upload
+    received.parent.mkdir(parents=True)
+    docmaker.markdown(received, title="Zyx protocol")
+    upload = Library(None, home_copy / "library" / "uploads").save_upload(received, received.name, tmp_path / "gradio")
+    received.unlink()  # the server's temporary copy goes; the library keeps its own
+    res = run_cli("index", "add", str(pathway), str(quick), str(upload), "--organisation", "Ward 7", home=home_copy)
+    assert res.returncode == 0, res.stdout + res.stderr
+    before = {d["document_id"]: d for d in json.loads(run_cli("index", "list", "--json", home=home_copy).stdout)}
+    quick.unlink()
+    res = run_cli("index", "rebuild", home=home_copy)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    out = res.stdout.replace("\n", " ")
+    assert "1 document(s) of the old index could not be re-added" in out and "quick-guide" in out
+    after = {d["document_id"]: d for d in json.loads(run_cli("index", "list", "--json", home=home_copy).stdout)}
+    assert set(after) == set(before) - {"quick-guide"}
+    assert after["pathway"]["organisation"] == "Ward 7" and after["zyx-protocol"]["organisation"] == "Ward 7"
+    assert len(list(home_copy.glob("index.old-*"))) == 1  # the old index kept aside

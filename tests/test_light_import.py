@@ -3,6 +3,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = ("torch", "transformers", "chromadb", "sentence_transformers", "langchain_text_splitters", "numpy")
 
 
@@ -32,3 +34,40 @@ def test_the_llama_cpp_engines_and_the_engine_choice_import_no_torch():
     mods = _modules_after("import medassist.backends.calibration, medassist.backends.xllamacpp_backend, "
                           "medassist.backends.llamacpp_backend, medassist.weights, medassist.cpu, medassist.cli.runtime")
     assert not [m for m in HEAVY if m in mods]
+
+
+LOADS = ("torch", "transformers", "chromadb", "sentence_transformers", "gradio", "llama_cpp", "xllamacpp")
+RUN = """
+import json, sys
+from medassist.cli import main
+rc = main(json.loads(sys.argv[1]))
+print(json.dumps({"rc": rc, "loaded": [m for m in %r if m in sys.modules]}))
+""" % (LOADS,)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ask", "Who should be screened?", "--k", "0"], "--k must be at least 1"),
+    (["ask", "Who should be screened?", "--temperature", "-1"], "--temperature must be at least 0"),
+    (["ask", "Who should be screened?", "--max-new-tokens", "0"], "--max-new-tokens must be at least 1"),
+    (["ask", "Who should be screened?", "--max-new-tokens", "100000000"], "max-new-tokens 100,000,000 leaves no room"),
+    (["ask", "Who should be screened?", "--context-length", "10"], "--context-length must be at least 256"),
+    (["ask", "Who should be screened?", "--seed", "-5"], "--seed must be at least 0"),
+    (["ask", "Who should be screened?", "--year", "soon"], "is not a year or range"),
+    (["search", "aneurysm", "--k", "0"], "--k must be at least 1"),
+    (["search", "aneurysm", "--year", "nineteen"], "is not a year or range"),
+    (["index", "add", "/no/such/protocol.pdf"], "no such file or folder"),
+    (["index", "add", "/no/such/protocol.pdf", "--wait", "-1"], "--wait must be at least 0"),
+    (["history", "--limit", "0"], "--limit must be at least 1"),
+    (["ui", "--port", "99999"], "--port must be at most 65535"),
+    (["plan", "gemma3-270m", "--batch", "0"], "--batch must be at least 1"),
+])
+def test_bad_arguments_are_refused_before_anything_heavy_loads(tmp_path, args, message):
+    """Before: --k 0 and a missing path were refused after the embedder loaded (~30 s), --temperature -1
+    was accepted, a huge --max-new-tokens blamed the question, a bad --port ended in a traceback."""
+    import os
+
+    res = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "MEDASSIST_HOME": str(tmp_path)})
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["rc"] == 2 and message in res.stderr and "Traceback" not in res.stderr, res.stderr[-1500:]
+    assert out["loaded"] == [], f"{' '.join(args)} loaded {out['loaded']} before refusing"

@@ -7,7 +7,7 @@ import sys
 from ..errors import UserError
 from ..settings import Settings
 from .common import (add_engine_options, add_filter_options, ask_yes_no, console, engine_options, filters_from,
-                     positive, say)
+                     max_new_tokens_fit, positive, say)
 
 
 def cmd_ask(args, settings: Settings) -> int:
@@ -20,6 +20,8 @@ def cmd_ask(args, settings: Settings) -> int:
     positive("--max-new-tokens", args.max_new_tokens)
     positive("--temperature", args.temperature, 0)
     positive("--context-length", args.context_length, 256)
+    positive("--seed", args.seed, 0, 2**32 - 1)
+    max_new_tokens_fit(args.max_new_tokens, args.model, args.context_length)
     gen = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed)
     filters = filters_from(args)
     progress = say if not args.json else (lambda m: print(m, file=sys.stderr))
@@ -65,8 +67,10 @@ def cmd_search(args, settings: Settings) -> int:
     if not args.query.strip():
         raise UserError('The query is empty: medassist search "lung cancer screening"')
     positive("--k", args.k)
+    filters = filters_from(args)
     retriever = Retriever.from_settings(settings, rerank=not args.no_rerank)
-    hits = retriever.search(args.query, k=args.k, mode=args.mode, filters=filters_from(args))
+    retriever.check()  # no index, an empty one, a damaged one: said as `ask` says it
+    hits = retriever.search(args.query, k=args.k, mode=args.mode, filters=filters)
     if args.json:
         print(json.dumps([{"n": n, **h.to_dict(), "locator": h.locator()} for n, h in enumerate(hits, 1)],
                          indent=2, ensure_ascii=False))
@@ -79,8 +83,7 @@ def cmd_search(args, settings: Settings) -> int:
                        style="bold"))
         out.print(Text("    " + h.text[:500].replace("\n", " ") + ("…" if len(h.text) > 500 else "")))
     if not hits:
-        out.print("No passages found" + (": the index holds no document yet. Add some with `medassist index add "
-                                         "PATH` or `medassist index`." if not retriever.documents() else "."))
+        out.print("No passages found.")
     return 0
 
 
@@ -90,11 +93,16 @@ def cmd_history(args, settings: Settings) -> int:
     from ..history import History
     from ..present.markdown import answer_markdown
 
-    history = History(settings.history_db)
+    positive("--limit", args.limit)
+    history = History(settings.history_db)  # the command line sees every user's entries: the admin's view
     if args.action == "list":
-        for row in history.list(limit=args.limit, search=args.search):
+        for row in history.list(limit=args.limit, search=args.search, user=args.user):
             when = dt.datetime.fromtimestamp(row["created"]).strftime("%Y-%m-%d %H:%M")
-            print(f"{row['id']:>5}  {when}  {row['model']:<16} {row['question'][:90]}")
+            print(f"{row['id']:>5}  {when}  {row['user'] or '-':<12} {row['model']:<16} {row['question'][:90]}")
+        return 0
+    if args.action == "export" and args.id is None:  # everything, one JSON document a line, with who asked
+        for doc in history.export(user=args.user):
+            print(json.dumps(doc, ensure_ascii=False))
         return 0
     if args.id is None:
         raise UserError(f"`medassist history {args.action}` needs an entry id; see `medassist history list`.")
@@ -135,10 +143,13 @@ def add_parsers(sub) -> None:
     add_filter_options(s)
     s.set_defaults(func=cmd_search)
 
-    h = sub.add_parser("history", help="past questions and answers")
-    h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])
+    h = sub.add_parser("history", help="past questions and answers (every user's: the web UI shows each login "
+                                        "only their own)")
+    h.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"],
+                   help="list, show ID, export ID (one entry) or export (every entry, as JSON Lines with its user)")
     h.add_argument("id", nargs="?", type=int)
-    h.add_argument("--format", choices=["md", "json"], default="md", help="for export (default md)")
+    h.add_argument("--format", choices=["md", "json"], default="md", help="for export ID (default md)")
+    h.add_argument("--user", help="for list and export: only this web UI login's entries")
     h.add_argument("--limit", type=int, default=20)
     h.add_argument("--search", help="only entries whose question or answer contains this text")
     h.set_defaults(func=cmd_history)

@@ -68,10 +68,21 @@ def filters_from(args):
     return SearchFilters.from_text(args.organisation, args.year, args.document)
 
 
-def positive(name: str, value, minimum: float = 1) -> None:
+def positive(name: str, value, minimum: float = 1, maximum: float | None = None) -> None:
     """Refuse a number out of range before anything heavy loads."""
     if value is not None and value < minimum:
         raise UserError(f"{name} must be at least {minimum:g} (got {value}).")
+    if value is not None and maximum is not None and value > maximum:
+        raise UserError(f"{name} must be at most {maximum:g} (got {value}).")
+
+
+def max_new_tokens_fit(value: int, model: str, context_length: int | None) -> None:
+    """Refuse --max-new-tokens the model's context cannot hold (before the index or a model loads)."""
+    from ..assistant import check_max_new_tokens
+    from ..catalogue import get_spec
+
+    spec = get_spec(model)
+    check_max_new_tokens(value, spec.id, min(context_length or spec.context_length, spec.context_length))
 
 
 # -- progress ---------------------------------------------------------------------------------

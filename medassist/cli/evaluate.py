@@ -22,6 +22,12 @@ def cmd_eval(args, settings: Settings) -> int:
     from ..evaluation import Job, Protocol, evaluate, parse_tasks, write_reports
     from ..evaluation.igaku import load_pass_marks
 
+    from .common import positive
+
+    positive("--k", args.k)
+    positive("--shots", args.shots, 0)
+    positive("--max-new-tokens", args.max_new_tokens)
+    positive("--seed", args.seed, 0, 2**32 - 1)
     data = Path(args.data) if args.data else default_data(settings)
     if data is None:
         raise UserError("Where are the benchmark files? Pass --data DIR (a folder holding e.g. mirage/medqa.json "

@@ -14,6 +14,16 @@ STATUS_STYLE = {"added": "green", "updated": "green", "unchanged": "dim", "dupli
                 "failed": "red", "removed": "magenta"}
 
 
+def _busy(run):
+    """The lock message, with how a command-line user waits longer."""
+    from ..errors import IndexBusy
+
+    try:
+        return run()
+    except IndexBusy as exc:
+        raise UserError(f"{exc} To wait longer for it, pass --wait SECONDS.") from None
+
+
 def _consoles():
     return console(), console(stderr=True)
 
@@ -36,11 +46,19 @@ def _show_ingest(report, settings: Settings, args, extra: dict | None = None) ->
         print(json.dumps({"index": str(settings.index_location), "seconds": round(report.seconds, 2),
                           "chunks_added": report.chunks_added, "files": [o.__dict__ for o in report.outcomes],
                           **(extra or {})}, indent=2, ensure_ascii=False))
-        return 1 if report.failed else 0
+        return 1 if report.failed or not report.documents else 0
     print_report(out, report)
+    removed = f", {report.count('removed')} removed" if report.count("removed") else ""
     out.print(f"Index {settings.index_location}: {report.chunks_added} chunks added in {report.seconds:.1f} s. "
               f"{report.count('added')} added, {report.count('updated')} updated, {report.count('unchanged')} unchanged, "
-              f"{report.count('duplicate')} duplicates, {report.count('skipped')} skipped, {len(report.failed)} failed.")
+              f"{report.count('duplicate')} duplicates{removed}, {report.count('skipped')} skipped, "
+              f"{len(report.failed)} failed.")
+    if not report.documents:
+        from ..retrieval.readers import READERS
+
+        out.print("Nothing was indexed: no file given holds a document medassist can read (it reads "
+                  f"{', '.join(sorted(READERS))}). Nothing was changed.", style="red")
+        return 1
     if report.failed:
         out.print("Failed files were not indexed; the rest were. Fix them and run the same command again.", style="red")
     return 1 if report.failed else 0
@@ -51,10 +69,10 @@ def _ingest(paths, settings: Settings, args) -> int:
 
     library = _library(settings)
     _consoles()[1].print(f"Loading the embedder ({_loading(library, args)})...", style="dim")
-    report = with_progress(_consoles()[1], lambda on_progress: library.add(
+    report = _busy(lambda: with_progress(_consoles()[1], lambda on_progress: library.add(
         paths, on_progress=on_progress, wait=args.wait, max_chars=getattr(args, "max_chars", None) or MAX_CHARS,
         organisation=getattr(args, "organisation", None), year=getattr(args, "year", None),
-        embedder=getattr(args, "embedder", None)))
+        embedder=getattr(args, "embedder", None))))
     return _show_ingest(report, settings, args)
 
 
@@ -62,8 +80,8 @@ def _rebuild(starter, settings: Settings, args) -> int:
     library = _library(settings)
     err = _consoles()[1]
     err.print(f"Loading the embedder ({_loading(library, args)})...", style="dim")
-    report, aside, missing = with_progress(err, lambda on_progress: library.rebuild(
-        starter, on_progress=on_progress, wait=args.wait, embedder=getattr(args, "embedder", None)))
+    report, aside, missing = _busy(lambda: with_progress(err, lambda on_progress: library.rebuild(
+        starter, on_progress=on_progress, wait=args.wait, embedder=getattr(args, "embedder", None))))
     if aside:
         err.print(f"The old index was moved to {aside} (delete it yourself once the new one works).", style="dim")
     code = _show_ingest(report, settings, args, {"old_index": str(aside) if aside else None,
@@ -146,7 +164,7 @@ def cmd_list(args, settings: Settings) -> int:
 def cmd_remove(args, settings: Settings) -> int:
     if not args.paths:
         raise UserError("Name the documents to remove (ids from `medassist index list`, or their files).")
-    gone = _library(settings).remove(args.paths, wait=args.wait)
+    gone = _busy(lambda: _library(settings).remove(args.paths, wait=args.wait))
     out = _consoles()[0]
     for r in gone:
         out.print(f"removed {r.document_id} ({r.chunks} chunks): {r.title}")

@@ -11,6 +11,10 @@ from .common import console
 
 
 def cmd_plan(args, settings: Settings) -> int:
+    from .common import positive
+
+    positive("--batch", args.batch)
+    positive("--context", args.context)
     from ..catalogue import Machine, get_spec
     from ..planner import GIB, parse_gpus, plan
 

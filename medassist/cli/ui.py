@@ -8,6 +8,11 @@ from ..settings import Settings
 
 
 def cmd_ui(args, settings: Settings) -> int:
+    from .common import positive
+
+    positive("--port", args.port, 1, 65535)
+    if args.memory_gib is not None and args.memory_gib <= 0:
+        raise UserError(f"--memory-gib must be more than 0 (got {args.memory_gib}).")
     try:
         from ..ui import Services, serve
     except ImportError as exc:

@@ -36,7 +36,7 @@ def build_prompt(spec: ModelSpec, question: str, passages: list[Passage] | None,
     if passages is None:
         text = fmt.render(question, None)
         if count_tokens(text) > budget:
-            raise UserError(f"The question alone is longer than {spec.id}'s context ({budget} tokens free).")
+            raise UserError(_no_room(spec, "the question", max_new_tokens, context_length))
         return BuiltPrompt(text, fmt.stop, [])
 
     kept: list[tuple[int, Passage, str]] = []
@@ -63,6 +63,15 @@ def build_prompt(spec: ModelSpec, question: str, passages: list[Passage] | None,
         notices.append(Notice("context", f"{dropped} of {len(passages)} retrieved passages did not fit "
                                          f"{spec.id}'s context window and were left out."))
     if not kept and passages:
-        raise UserError(f"The question leaves no room for evidence in {spec.id}'s context; shorten it.")
+        raise UserError(_no_room(spec, "evidence", max_new_tokens, context_length))
     text = fmt.render(question, kept)
     return BuiltPrompt(text, fmt.stop, [p for _, p, _ in kept], notices)
+
+
+def _no_room(spec: ModelSpec, what: str, max_new_tokens: int, context_length: int | None) -> str:
+    """Say which of the two takes the room: a long answer allowance or a long question."""
+    context = context_length or spec.context_length
+    if max_new_tokens >= context // 2:
+        return (f"max-new-tokens {max_new_tokens:,} takes most of {spec.id}'s context of {context:,} tokens, leaving "
+                f"no room for {what}: lower it (answers rarely need more than 512).")
+    return f"The question leaves no room for {what} in {spec.id}'s context; shorten it."

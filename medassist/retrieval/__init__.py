@@ -309,15 +309,29 @@ def open_index(location: Path | str, embedder: Embedder, create: bool = True, to
 def build_index(files: list[Path], location: Path | str, embedder: Embedder | None = None,
                 on_progress: Callable[[str, int, int], None] | None = None, wait: float = 60.0,
                 token: str | None = None, **options):
-    """Add `files` (or folders) to the index at `location`, creating it if needed. -> IngestReport"""
+    """Add `files` (or folders) to the index at `location`, creating it if needed (not when no file
+    holds a document). Files are read and checked before the writer lock is taken. -> IngestReport"""
     from .chunking import CHUNKING
-    from .ingest import ingest
+    from .ingest import ingest, read_files
+    from .store import MARKER, is_server
 
     embedder = embedder or LoadingEmbedder()  # it loads while the files are read
-    index = open_index(location, embedder, token=token)
+    exists = is_server(location) or (Path(location) / MARKER).exists()
+    # An existing index is opened first: a damaged one, or one of another embedder, is refused before
+    # minutes of reading.
+    index = open_index(location, embedder, create=is_server(location), token=token) if exists else None
+    read = read_files(files, on_progress=on_progress, **options)
+    if index is None:
+        if not read.documents:
+            return read.report()  # nothing to index: no empty index is left behind
+        index = open_index(location, embedder, token=token)
     with index.writer(wait=wait):
-        report = ingest(files, index, embedder, on_progress=on_progress, **options)
+        report = ingest(read, index, embedder, on_progress=on_progress)
         index.record(chunking=CHUNKING, last_build=time.time())
+        if index.path is not None:
+            from .readonly import save_registry_copy
+
+            save_registry_copy(index.path, index.documents().values())  # what a rebuild re-adds if SQLite breaks
     return report
 
 

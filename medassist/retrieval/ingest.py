@@ -1,5 +1,8 @@
 """Ingestion: files in, whole documents in the index out, and a per-file report of what happened.
 
+Two steps: `read_files` reads and checks every file (limits, hidden text) before the writer lock is
+taken, so a slow or hostile file never holds up other writers; `ingest` then writes under the lock.
+
 Idempotent and incremental: a document is keyed by the sha256 of its content, so re-adding an
 unchanged file adds nothing, the same content under a second name is stored once with both
 sources, and an edited file replaces its old version (which is removed only after the new one
@@ -84,17 +87,59 @@ class _Pending:
     outcome: Outcome
 
 
-def ingest(paths: Iterable[Path | str], index: GuidelineIndex, embedder, max_chars: int = MAX_CHARS,
-           organisation: str | None = None, year: int | None = None, on_progress: Progress | None = None,
-           overrides: dict[str, dict] | None = None) -> IngestReport:
-    """Add files and folders to `index` (call inside `index.writer()`). `organisation` and `year`
-    apply to every document read; `overrides` (source -> {organisation, year}) to some (a rebuild
-    keeps what the user gave each document)."""
+@dataclass
+class ReadFiles:
+    """Every file read and checked, in the order given: its documents, or why it has none."""
+
+    problems: list[Outcome]  # paths that do not exist, empty folders
+    files: list[tuple[Path, list[Document] | Outcome]]
+    seconds: float = 0.0
+
+    @property
+    def documents(self) -> list[Document]:
+        return [d for _, docs in self.files if isinstance(docs, list) for d in docs]
+
+    def report(self) -> IngestReport:
+        """What happened when nothing is written (no document was read)."""
+        return IngestReport(self.problems + [o for _, o in self.files if isinstance(o, Outcome)],
+                            seconds=self.seconds)
+
+
+def read_files(paths: Iterable[Path | str], max_chars: int = MAX_CHARS, organisation: str | None = None,
+               year: int | None = None, overrides: dict[str, dict] | None = None,
+               on_progress: Progress | None = None) -> ReadFiles:
+    """Read every file (no lock held). `organisation` and `year` apply to every document read;
+    `overrides` (source -> {organisation, year}) to some (a rebuild keeps what the user gave each)."""
+    started = time.perf_counter()
+    files, problems = collect_files(paths)
+    out: list[tuple[Path, list[Document] | Outcome]] = []
+    for i, path in enumerate(files, 1):
+        try:
+            docs: list[Document] | Outcome = read_file(path, max_chars=max_chars)
+        except Unsupported as exc:
+            docs = Outcome(str(path), "skipped", message=_reason(exc, path))
+        except UserError as exc:
+            docs = Outcome(str(path), "failed", message=_reason(exc, path))
+        except Exception as exc:  # noqa: BLE001 (a parser bug on one hostile file must not stop the batch)
+            docs = Outcome(str(path), "failed", message=f"could not be read ({type(exc).__name__}: {exc}).")
+        for doc in docs if isinstance(docs, list) else []:
+            given = (overrides or {}).get(doc.source, {})
+            if organisation or given.get("organisation"):
+                doc.organisations = [o.strip() for o in (organisation or given["organisation"]).split(";")]
+            if year or given.get("year"):
+                doc.year = year or given["year"]
+        out.append((path, docs))
+        if on_progress:
+            on_progress("read", i, len(files))
+    return ReadFiles(problems, out, time.perf_counter() - started)
+
+
+def ingest(read: ReadFiles, index: GuidelineIndex, embedder, on_progress: Progress | None = None) -> IngestReport:
+    """Write what `read_files` read into `index` (call inside `index.writer()`)."""
     from . import embedding_text
 
-    started = time.perf_counter()
-    report = IngestReport()
-    files, report.outcomes = collect_files(paths)
+    started = time.perf_counter() - read.seconds
+    report = IngestReport(list(read.problems))
     known = index.documents()
     if index.stale_chunker:
         if known:  # mixing chunkers would leave the old documents' dropped statements dropped
@@ -103,28 +148,12 @@ def ingest(paths: Iterable[Path | str], index: GuidelineIndex, embedder, max_cha
     by_source = {s: r for r in known.values() for s in r.sources}
     used_ids = {r.document_id for r in known.values()}
     pending: dict[str, _Pending] = {}  # content key -> document to write
-
-    for i, path in enumerate(files, 1):
-        try:
-            docs = read_file(path, max_chars=max_chars)
-        except Unsupported as exc:
-            report.outcomes.append(Outcome(str(path), "skipped", message=_reason(exc, path)))
-            docs = []
-        except UserError as exc:
-            report.outcomes.append(Outcome(str(path), "failed", message=_reason(exc, path)))
-            docs = []
-        except Exception as exc:  # a parser bug on one hostile file must not stop the batch
-            report.outcomes.append(Outcome(str(path), "failed", message=f"could not be read ({type(exc).__name__}: {exc})."))
-            docs = []
+    for _, docs in read.files:
+        if isinstance(docs, Outcome):
+            report.outcomes.append(docs)
+            continue
         for doc in docs:
-            given = (overrides or {}).get(doc.source, {})
-            if organisation or given.get("organisation"):
-                doc.organisations = [o.strip() for o in (organisation or given["organisation"]).split(";")]
-            if year or given.get("year"):
-                doc.year = year or given["year"]
             report.outcomes.append(_plan(doc, index, known, by_source, used_ids, pending))
-        if on_progress:
-            on_progress("read", i, len(files))
 
     todo = list(pending.values())
     total = sum(len(p.chunks) for p in todo)
@@ -155,8 +184,29 @@ def ingest(paths: Iterable[Path | str], index: GuidelineIndex, embedder, max_cha
             if p.replaces is not None:
                 _drop_source(index, p.replaces, p.record.sources)
         report.chunks_added += len(chunks)
+    report.outcomes += _drop_removed_records(index, read)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _drop_removed_records(index: GuidelineIndex, read: ReadFiles) -> list[Outcome]:
+    """A JSON Lines file read again whole: its records no longer in it leave the index (after the
+    new ones are committed, so a kill never loses a record that is still in the file)."""
+    read_now = {f"{path}#": {d.source for d in docs} for path, docs in read.files
+                if isinstance(docs, list) and docs and docs[0].format == "jsonl"}
+    if not read_now:
+        return []
+    out = []
+    for record in list(index.documents().values()):
+        gone = [s for s in record.sources if s.rpartition("#")[0] + "#" in read_now  # ids hold no "#"
+                and s not in read_now[s.rpartition("#")[0] + "#"]]
+        if gone:
+            whole = set(record.sources) <= set(gone)
+            _drop_source(index, record, gone)
+            note = ("no longer in the file: removed from the index." if whole else
+                    "no longer in the file; the same text stays indexed from its other sources.")
+            out.extend(Outcome(s, "removed", record.document_id, record.chunks if whole else 0, note) for s in gone)
+    return out
 
 
 def _plan(doc: Document, index: GuidelineIndex, known: dict[str, DocumentRecord], by_source: dict[str, DocumentRecord],

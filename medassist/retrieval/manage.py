@@ -98,6 +98,10 @@ class Library:
         with index.writer(wait=wait):
             gone = remove(index, targets)
             index.record(last_change=time.time())
+            if index.path is not None:
+                from .readonly import save_registry_copy
+
+                save_registry_copy(index.path, index.documents().values())
         return gone
 
     def rebuild(self, starter: list[Path], on_progress: Callable[[str, int, int], None] | None = None,
@@ -123,6 +127,8 @@ class Library:
         overrides: dict[str, dict] = {}  # source -> the organisation and year the user gave it
         missing: list[tuple[str, str]] = []
         for doc in recorded_documents(Path(location)):
+            if doc.get("status") == "deleting":
+                continue  # being removed when the index broke: the user asked for it to go
             for source in doc["sources"]:
                 path = Path(source.split("#", 1)[0])
                 if path.is_file():

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import UserError
+from . import limits
 from .documents import Block, Document, html_to_markdown, latest_year, read_ngc_xml
+from .hidden import hidden_note
 
 MAX_BYTES = 512 * 1024 * 1024  # never read more than this into memory
 MAX_CHARS = 5_000_000  # ~5,500 chunks; a bigger "document" is almost always a dump, not a guideline
@@ -112,9 +114,18 @@ def _document(path: Path, data: bytes, fmt: str, title: str | None, blocks: list
 
 # -- one reader per format -----------------------------------------------------------------------
 def read_markdown(path: Path, data: bytes) -> list[Document]:
+    from .hidden import drop_markdown_comments
+
     meta, text = _front_matter(_decode_text(data, path).replace("\r\n", "\n"))
+    text, hidden = drop_markdown_comments(text)  # <!-- comments --> are never shown to a reader
     title, blocks = markdown_blocks(text, first_section="Introduction")
-    return [_document(path, data, "markdown", title or _title_from(text, path.stem), blocks, meta)]
+    return [_warn_hidden(_document(path, data, "markdown", title or _title_from(text, path.stem), blocks, meta), hidden)]
+
+
+def _warn_hidden(doc: Document, chars: int) -> Document:
+    if chars:
+        doc.warnings.append(hidden_note(chars))
+    return doc
 
 
 def read_text(path: Path, data: bytes) -> list[Document]:
@@ -131,7 +142,11 @@ _NOT_CONTENT = ["script", "style", "noscript", "template", "iframe", "object", "
 def read_html(path: Path, data: bytes) -> list[Document]:
     from bs4 import BeautifulSoup
 
+    from .hidden import drop_hidden_html
+
+    limits.check_html_size(path, data)
     soup = BeautifulSoup(_decode_text(data, path), "html.parser")
+    limits.check_html_depth(path, soup)  # before anything that recurses over the tree
 
     def meta_value(*names: str) -> str:
         for name in names:
@@ -145,14 +160,15 @@ def read_html(path: Path, data: bytes) -> list[Document]:
     meta = {"organisation": meta_value("citation_publisher", "dc.publisher", "og:site_name", "author"),
             "date": meta_value("citation_publication_date", "citation_date", "dc.date", "article:published_time"),
             "url": meta_value("citation_fulltext_html_url", "og:url")}
+    hidden = drop_hidden_html(soup)  # display:none, hidden, off-screen: no reader sees it (style sheets read first)
     for tag in soup(_NOT_CONTENT):
         tag.decompose()  # navigation and code are not guideline text
-    for tag in soup.select('[role="navigation"], [aria-hidden="true"], [hidden]'):
+    for tag in soup.select('[role="navigation"]'):
         tag.decompose()
     main = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
     md = html_to_markdown(str(main), strip_links=True)
     h1, blocks = markdown_blocks(md, first_section="Introduction")
-    return [_document(path, data, "html", title or h1, blocks, meta)]
+    return [_warn_hidden(_document(path, data, "html", title or h1, blocks, meta), hidden)]
 
 
 def read_docx(path: Path, data: bytes) -> list[Document]:
@@ -162,17 +178,33 @@ def read_docx(path: Path, data: bytes) -> list[Document]:
         from docx.text.paragraph import Paragraph
     except ImportError:
         raise UserError("Reading .docx needs python-docx: pip install python-docx") from None
+    from .hidden import docx_run_hidden
+
+    checked = limits.safe_docx(path, data)  # sizes from the zip directory, then capped inflation
     try:
-        d = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors: not a real DOCX
+        d = docx.Document(io.BytesIO(checked))
+    except Exception as exc:  # noqa: BLE001 (KeyError, lxml errors, missing parts: not a real DOCX)
         raise UserError(f"{path}: is not a readable Word document ({type(exc).__name__}: {exc}).") from None
+    hidden = 0
+
+    def visible(paragraph) -> str:  # the paragraph's text without hidden, white or tiny runs
+        nonlocal hidden
+        parts = []
+        for item in paragraph.iter_inner_content():
+            for run in getattr(item, "runs", [item]):
+                if docx_run_hidden(run):
+                    hidden += len("".join(run.text.split()))
+                else:
+                    parts.append(run.text)
+        return "".join(parts)
+
     lines: list[str] = []
     title = (d.core_properties.title or "").strip()
     for child in d.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             p = Paragraph(child, d)
-            text, style = p.text.strip(), (p.style.name if p.style is not None else "") or ""
+            text, style = visible(p).strip(), (p.style.name if p.style is not None else "") or ""
             if not text:
                 continue
             if style == "Title":
@@ -188,12 +220,14 @@ def read_docx(path: Path, data: bytes) -> list[Document]:
             lines.append("")
         elif tag == "tbl":
             for row in Table(child, d).rows:
-                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))  # merged cells repeat
+                cells = list(dict.fromkeys("\n".join(visible(p) for p in c.paragraphs).strip()
+                                           for c in row.cells))  # merged cells repeat
                 lines.append(" | ".join(cells))
             lines.append("")
     created = d.core_properties.created
     h1, blocks = markdown_blocks("\n".join(lines), first_section="Introduction")
-    return [_document(path, data, "docx", title or h1, blocks, {}, created.year if created else None)]
+    return [_warn_hidden(_document(path, data, "docx", title or h1, blocks, {}, created.year if created else None),
+                         hidden)]
 
 
 def read_pdf(path: Path, data: bytes) -> list[Document]:
@@ -211,6 +245,7 @@ def read_pdf(path: Path, data: bytes) -> list[Document]:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise UserError(f"{path}: is encrypted with a password. Save an unencrypted copy and add that.")
+        limits.check_pdf(path, reader)  # objects, object streams, pages: before any page is inflated
         pages = list(reader.pages)
     except DependencyError:
         raise UserError(f"{path}: is encrypted; reading it needs: pip install cryptography") from None
@@ -218,17 +253,27 @@ def read_pdf(path: Path, data: bytes) -> list[Document]:
         raise UserError(f"{path}: is a damaged or truncated PDF ({exc}).") from None
     heading_at = _outline_pages(reader)  # page index -> heading starting there
     meta = reader.metadata or {}
-    section, blocks, unreadable = "Document", [], []
+    from .hidden import visible_page_text
+
+    section, blocks, unreadable, hidden = "Document", [], [], 0
+    budget = limits.PdfBudget(path)
     for i, page in enumerate(pages):
         section = heading_at.get(i, section)
         try:
-            text = page.extract_text() or ""
-        except Exception:  # one broken page must not lose the others
+            budget.charge(page)
+            text, dropped = visible_page_text(page, reader)  # white, tiny, off-page, clipped text left out
+            hidden += dropped
+        except UserError:
+            raise
+        except Exception:  # noqa: BLE001 (one broken page must not lose the others)
             unreadable.append(i + 1)
             continue
         text = re.sub(r"[ \t]+\n", "\n", text).strip()
         if text:
             blocks.append(Block(section, text, page=i + 1))
+    if not blocks and hidden:
+        raise UserError(f"{path}: all of its text ({hidden:,} characters) is invisible: white, tiny, off the page "
+                        "or clipped. Nothing in it can be shown to a reader, so nothing was indexed.")
     if not blocks:
         raise UserError(f"{path}: has no extractable text (a scanned image?). Run OCR on it first "
                         "(for example `ocrmypdf in.pdf out.pdf`) and add the result.")
@@ -240,7 +285,7 @@ def read_pdf(path: Path, data: bytes) -> list[Document]:
     doc = _document(path, data, "pdf", title, blocks, {}, year)
     if unreadable:
         doc.warnings.append(f"pages {', '.join(map(str, unreadable))} could not be read")
-    return [doc]
+    return [_warn_hidden(doc, hidden)]
 
 
 def _outline_pages(reader) -> dict[int, str]:
@@ -339,7 +384,11 @@ def read_file(path: Path, max_chars: int = MAX_CHARS) -> list[Document]:
         raise UserError(f"{path}: does not exist.") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory.") from None
-    docs = reader(path, data)
+    try:
+        docs = reader(path, data)
+    except RecursionError:  # a structure nested deeper than any check foresaw: refuse it, clearly
+        raise UserError(f"{path}: nests its structure too deeply to read. If it is a real guideline, save it "
+                        "again as PDF or plain text and add that.") from None
     for doc in docs:
         n = doc.characters()
         if n == 0:

@@ -27,14 +27,15 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ..errors import IndexDamaged, IndexMissing, UserError
+from ..errors import IndexBusy, IndexDamaged, IndexMissing, UserError
 from ..types import Passage
 from .embedder import EmbedderInfo
 
 MARKER = "medassist-index.json"
 FORMAT_VERSION = 2
 CHUNKS, DOCS = "guidelines", "documents"
-BUILD_HINT = "medassist guidelines pull && medassist index"
+BUILD_HINT = ("medassist guidelines pull && medassist index (the starter library), or medassist index add PATH "
+              "(your own guideline files)")
 REBUILD_HINT = "`medassist index rebuild` (the old directory is kept aside, not deleted)"
 STALE_SECONDS = 3600  # on a shared server, a `writing` record older than this belongs to a dead writer
 
@@ -130,6 +131,9 @@ class GuidelineIndex:
         else:
             path = Path(location)
             marker = _open_marker(path, embedder, create)
+            from .readonly import refuse_if_damaged
+
+            refuse_if_damaged(path)  # read-only, before Chroma (which writes on open) touches the file
             client = _disk_client(path)
         from .chunking import CHUNKER_VERSION
 
@@ -144,9 +148,9 @@ class GuidelineIndex:
                                                    configuration={"hnsw": {"space": "cosine"}})
             chunks = client.get_or_create_collection(CHUNKS, embedding_function=None,
                                                      configuration={"hnsw": {"space": "cosine"}})
-        except (IndexMissing, UserError):
+        except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
             raise
-        except Exception as exc:  # Chroma raises many types for a broken store
+        except BaseException as exc:  # noqa: BLE001 (Chroma raises many types for a broken store, Rust panics too)
             raise IndexDamaged(f"The index at {location} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                                f"{REBUILD_HINT}.") from None
         stored = dict(docs.metadata or {})
@@ -175,8 +179,8 @@ class GuidelineIndex:
             lock.acquire(timeout=wait)
         except Timeout:
             who = owner.read_text().strip() if owner.exists() else "another process"
-            raise UserError(f"Another medassist process ({who}) is writing to the index at {self.path}. Wait for it "
-                            "to finish and run this again (or pass --wait SECONDS to wait longer).") from None
+            raise IndexBusy(f"Another medassist process ({who}) is writing to the index. Wait for it to finish, "
+                            "then try again; nothing was changed.") from None
         try:
             owner.write_text(f"pid {os.getpid()}")
             self.collect_garbage(min_age=0)
@@ -260,11 +264,12 @@ class GuidelineIndex:
         for attempt in range(attempts):
             try:
                 return fn()
-            except (IndexMissing, UserError):
+            except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
                 raise
-            except Exception:
+            except BaseException as exc:  # noqa: BLE001 (PanicException, from Chroma's Rust, is a BaseException)
                 if attempt == attempts - 1:
-                    raise
+                    raise IndexDamaged(f"The index at {self.location} cannot be read ({type(exc).__name__}: "
+                                       f"{exc}). If this persists, rebuild it with {REBUILD_HINT}.") from None
                 time.sleep(0.1 * (attempt + 1))
                 self._reopen()
         raise AssertionError("unreachable")
@@ -384,7 +389,9 @@ def _disk_client(path: Path):
         from chromadb.config import Settings as ChromaSettings
 
         return chromadb.PersistentClient(path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 (a Rust panic in Chroma's start-up is no Exception)
         raise IndexDamaged(f"The index at {path} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                            f"{REBUILD_HINT}.") from None
 

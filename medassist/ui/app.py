@@ -8,7 +8,7 @@ from ..present import html as H
 from . import tab_arena, tab_ask, tab_compare, tab_history, tab_library
 
 
-# The tabs, in order: (label, id, build(services)). A new tab is a module with `build` and a line here.
+# The tabs, in order: (label, id, build(services, app)); `app` is the page, for tabs that load on page load. A new tab is a module with `build` and a line here.
 TABS = (("Ask", "ask", tab_ask.build), ("Compare", "compare", tab_compare.build),
         ("Arena", "arena", tab_arena.build), ("Library", "library", tab_library.build),
         ("History", "history", tab_history.build))
@@ -20,7 +20,7 @@ def build_app(services) -> gr.Blocks:
         with gr.Tabs():
             for label, tab_id, build in TABS:
                 with gr.Tab(label, id=tab_id):
-                    build(services)
+                    build(services, app)
         gr.Markdown("Model licences: " + " · ".join(_licences(services)))
     return app
 

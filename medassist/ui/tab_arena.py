@@ -19,7 +19,7 @@ def chart_path(services):
     return chart(services.arena.leaderboard(), services.exports / "arena-leaderboard.png")
 
 
-def build(services) -> None:
+def build(services, app: gr.Blocks) -> None:
     gr.Markdown("Two models are drawn at random and shown as **A** and **B** in random order. Vote, then see who "
                 "they were. Both answer from the same retrieved passages.")
     question = gr.Textbox(label="Question", lines=2, elem_id="ma-arena-question")
@@ -40,14 +40,17 @@ def build(services) -> None:
     battle = gr.State(None)
     off = [gr.update(interactive=False)] * 4
 
-    def fight(q):
+    def fight(q, request: gr.Request):
+        from .tab_history import login
+
         try:
             from ..assistant import validate_question
 
             q = validate_question(q)
             battle_id, a, b = services.arena.start(q, services.variants)
             labels = {a: "Model A", b: "Model B"}
-            for html_cols, html_ev, result in stream_comparison(services, q, [a, b], 4, 96, labels, "ma-arena"):
+            for html_cols, html_ev, result in stream_comparison(services, q, [a, b], 4, 96, labels, "ma-arena",
+                                                                user=login(request)):
                 ready = result.done
                 yield (html_cols, html_ev, "", {"id": battle_id} if ready else None,
                        *([gr.update(interactive=ready)] * 4))

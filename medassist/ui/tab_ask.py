@@ -8,6 +8,7 @@ import gradio as gr
 from ..present import html as H
 from ..errors import UserError
 from ..types import GenerationSettings, source_dicts
+from .tab_history import login
 
 
 def render_thread(turns: list[dict], pending: str = "") -> str:
@@ -25,7 +26,7 @@ def stop(control: dict) -> None:
     control["stop"] = True  # the running answer sees it at its next piece and ends generation
 
 
-def build(services) -> None:
+def build(services, app: gr.Blocks) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             thread_html = gr.HTML(elem_id="ma-thread")
@@ -48,7 +49,7 @@ def build(services) -> None:
     turns = gr.State([])
     control = gr.State({"stop": False})  # this session's Stop flag, read between streamed pieces
 
-    def ask(q, state, variant, k_, max_new_, org, yr, docs, ctl):
+    def ask(q, state, variant, k_, max_new_, org, yr, docs, ctl, request: gr.Request):
         ctl["stop"] = False
         state = list(state or [])
         if not (q or "").strip():
@@ -62,7 +63,7 @@ def build(services) -> None:
             filters = SearchFilters.from_text(org, yr, docs)
             with services.pool.generating(variant) as assistant:
                 stream = assistant.stream(q, k=int(k_), gen=GenerationSettings(max_new_tokens=int(max_new_)),
-                                          filters=filters, thread=thread)
+                                          filters=filters, thread=thread, user=login(request))
                 alarm = H.emergency([n.__dict__ for n in stream.notices])
                 panel = H.evidence(source_dicts(stream.passages), anchor)
                 # The guideline's own words come first, before the model has written anything.

@@ -11,14 +11,15 @@ from ..present.html import columns_html
 from ..types import GenerationSettings, source_dicts
 
 
-def stream_comparison(services, question, variants, k, max_new, labels=None, anchor="ma-cmp", control=None):
-    """Yields (columns html, evidence html, Comparison) as the models write."""
+def stream_comparison(services, question, variants, k, max_new, labels=None, anchor="ma-cmp", control=None,
+                      user: str | None = None):
+    """Yields (columns html, evidence html, Comparison) as the models write. `user`: the login asking."""
     from ..compare import compare
 
     shown = 0.0
     result = None
     for result in compare(services.pool, question, variants, k=int(k),
-                          gen=GenerationSettings(max_new_tokens=int(max_new))):
+                          gen=GenerationSettings(max_new_tokens=int(max_new)), user=user):
         if control is not None and control.get("stop"):
             break  # closing compare() stops every model
         if result.done or time.monotonic() - shown > 0.15:
@@ -35,7 +36,7 @@ def _shown(result, labels, anchor) -> str:
     return H.emergency(notices) + H.quotes(doc, anchor) + columns_html(result, labels, anchor) + H.notices(notices)
 
 
-def build(services) -> None:
+def build(services, app: gr.Blocks) -> None:
     picks = services.variants[:2] if len(services.variants) >= 2 else services.variants
     models = gr.CheckboxGroup(services.variants, value=picks, label="Models (2 to 4)", elem_id="ma-cmp-models")
     question = gr.Textbox(label="Question", lines=2, elem_id="ma-cmp-question")
@@ -53,12 +54,15 @@ def build(services) -> None:
     last = gr.State(None)
     control = gr.State({"stop": False})
 
-    def go(q, chosen, k_, max_new_, ctl):
+    def go(q, chosen, k_, max_new_, ctl, request: gr.Request):
+        from .tab_history import login
+
         ctl["stop"] = False
         try:
             if not 2 <= len(chosen or []) <= 4:
                 raise UserError("Pick 2 to 4 models to compare.")
-            for html_cols, html_ev, result in stream_comparison(services, q, chosen, k_, max_new_, control=ctl):
+            for html_cols, html_ev, result in stream_comparison(services, q, chosen, k_, max_new_, control=ctl,
+                                                                user=login(request)):
                 yield html_cols, html_ev, (result.to_dict() if result.done else None)
         except UserError as exc:
             yield H.error(str(exc)), "", None

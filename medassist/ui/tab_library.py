@@ -1,4 +1,7 @@
-"""Library: upload guideline files and ingest them with a progress bar; list, inspect, remove; statistics."""
+"""Library: upload guideline files and ingest them with a progress bar; list, inspect, remove; statistics.
+
+The page shows file names, never where files live on the server: the document table and statistics
+are filled when the page loads (not in the page configuration Gradio serves), without absolute paths."""
 from __future__ import annotations
 
 import json
@@ -13,14 +16,22 @@ FILE_TYPES = [".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".docx", ".js
 COLUMNS = ["document", "title", "organisation", "year", "chunks", "format", "sources"]
 
 
+def _file_name(source: str) -> str:
+    """'/srv/guidelines/ward/notes.jsonl#anaphylaxis' -> 'notes.jsonl#anaphylaxis'."""
+    path, hash_, record = source.partition("#")
+    return Path(path).name + hash_ + record
+
+
 def _rows(services) -> list[list]:
     try:
-        return [[d[c] for c in COLUMNS] for d in services.library.documents()]
+        docs = services.library.documents()
     except UserError:
         return []
+    return [[d[c] if c != "sources" else "; ".join(_file_name(s) for s in d[c].split("; ") if s) for c in COLUMNS]
+            for d in docs]
 
 
-def build(services) -> None:
+def build(services, app: gr.Blocks) -> None:
     files = gr.File(label="Guideline files (PDF, HTML, Markdown, text, DOCX, JSON Lines, NGC XML)",
                     file_count="multiple", file_types=FILE_TYPES, elem_id="ma-lib-files")
     add = gr.Button("Add to library", variant="primary", elem_id="ma-lib-add")
@@ -28,13 +39,14 @@ def build(services) -> None:
                            elem_id="ma-lib-outcome")
     gr.Markdown(value=lambda: _embedder_line(services), elem_id="ma-lib-embedder")
     gr.Markdown("**Documents in the library**")
-    table = gr.Dataframe(headers=COLUMNS, value=lambda: _rows(services), interactive=False, elem_id="ma-lib-docs")
+    table = gr.Dataframe(headers=COLUMNS, interactive=False, elem_id="ma-lib-docs")
     with gr.Row():
         doc_id = gr.Textbox(label="Document id", elem_id="ma-lib-docid")
         inspect_btn = gr.Button("Show its passages", elem_id="ma-lib-inspect")
         remove_btn = gr.Button("Remove from the index", variant="stop", elem_id="ma-lib-remove")
     detail = gr.HTML(elem_id="ma-lib-detail")
-    stats = gr.JSON(label="Index statistics", value=lambda: _stats(services), elem_id="ma-lib-stats")
+    stats = gr.JSON(label="Index statistics", elem_id="ma-lib-stats")
+    app.load(lambda: (_rows(services), _stats(services)), None, [table, stats], api_name=False)
 
     def ingest(uploaded, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a progress bar)
         if not uploaded:
@@ -51,7 +63,10 @@ def build(services) -> None:
         def on_progress(stage: str, done: int, total: int) -> None:
             progress(done / total if total else 0, desc=f"{stage} {done}/{total}")
 
-        report = services.library.add(saved, on_progress=on_progress) if saved else None
+        try:
+            report = services.library.add(saved, on_progress=on_progress) if saved else None
+        except UserError as exc:  # another writer holds the index, a damaged index...: said in the page
+            raise gr.Error(str(exc)) from None
         rows = refused + ([[Path(o.path).name, o.status, o.document_id or "", o.chunks or "",
                             o.message or ""] for o in report.outcomes] if report else [])
         return rows, _rows(services), _stats(services)
@@ -87,6 +102,9 @@ def _embedder_line(services) -> str:
 
 def _stats(services) -> dict:
     try:
-        return json.loads(json.dumps(services.library.stats(), default=str))
+        stats = json.loads(json.dumps(services.library.stats(), default=str))
     except UserError as exc:
         return {"error": str(exc)}
+    if not str(stats.get("location", "")).startswith(("http://", "https://")):
+        stats["location"] = "this server's medassist home"  # not the server's directory layout
+    return stats
