@@ -318,3 +318,16 @@ def test_rebuild_re_adds_user_documents_and_uploads_and_names_the_one_whose_file
     assert set(after) == set(before) - {"quick-guide"}
     assert after["pathway"]["organisation"] == "Ward 7" and after["zyx-protocol"]["organisation"] == "Ward 7"
     assert len(list(home_copy.glob("index.old-*"))) == 1  # the old index kept aside
+
+
+def test_index_add_takes_its_paths_before_or_after_its_options():
+    from medassist.cli import parse
+
+    for argv in (["index", "add", "--organisation", "Ward 7", "--year", "2024", "a.md", "b.pdf"],
+                 ["index", "add", "a.md", "--embedder", "multilingual-e5-small", "b.pdf"],
+                 ["index", "add", "a.md", "b.pdf", "--year", "2024"]):
+        args = parse(argv)
+        assert (args.action, args.paths) == ("add", ["a.md", "b.pdf"]), argv
+    assert parse(["index", "add", "--year", "2024", "a.md"]).year == 2024
+    with pytest.raises(SystemExit):  # an unknown option is still refused
+        parse(["index", "add", "a.md", "--colour", "blue"])

@@ -34,11 +34,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
+    # argparse cannot take positionals after options when a `?` positional precedes a `*` one
+    # (`index add --embedder e5 FILE`): the paths it leaves over are the command's own paths.
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if isinstance(getattr(args, "paths", None), list) and not any(e.startswith("-") for e in extra):
+            args.paths += extra
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     # medassist never downloads models at run time; say so to the Hugging Face libraries too.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     env = dict(os.environ)
     if args.home:
         env["MEDASSIST_HOME"] = args.home
