@@ -106,7 +106,7 @@ def compare(pool, question: str, variants: list[str], k: int = 5, filters=None,
                     col.new_tokens = int(stream.answer.timings.get("new_tokens", 0))
         except UserError as exc:
             col.error = str(exc)
-        except Exception as exc:  # one model failing must not take the others down  # noqa: BLE001
+        except Exception as exc:  # one model failing must not take the others down
             col.error = f"{type(exc).__name__}: {exc}"
         finally:
             col.seconds = time.perf_counter() - started

@@ -61,7 +61,7 @@ def test_ask_through_the_server_end_to_end(llama_server, small_home):
 
 
 class _Garbage(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 (http.server's naming)
+    def do_POST(self):  # http.server's naming
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"<html>this is a router login page</html>")
@@ -111,7 +111,7 @@ def test_servers_outside_the_private_network_need_to_be_allowed_by_name():
 class _NoLogprobs(BaseHTTPRequestHandler):
     """A completions server that, like many hosted and chat-only ones, returns no prompt log-probabilities."""
 
-    def do_POST(self):  # noqa: N802 (http.server's naming)
+    def do_POST(self):  # http.server's naming
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = json.dumps({"choices": [{"text": " B. Because", "index": 0, "logprobs": None}]}).encode()
         self.send_response(200)

@@ -221,7 +221,7 @@ def _child_main() -> None:
                                          req.get("options") or {})}
     except UserError as exc:
         doc = {"error": str(exc)}
-    except Exception as exc:  # noqa: BLE001  (any failure is a failed measurement, with its reason)
+    except Exception as exc:  # any failure is a failed measurement, with its reason
         doc = {"error": f"{type(exc).__name__}: {exc}"}
     os.write(out, (json.dumps(doc) + "\n").encode())
 

@@ -112,7 +112,7 @@ def _serve() -> None:
         p.cpuparams.poll = p.cpuparams_batch.poll = cfg["poll"]
     try:
         server = xlc.Server(p)
-    except Exception as exc:  # noqa: BLE001  (llama.cpp logs why (port taken, unreadable file) before it raises
+    except Exception as exc:  # llama.cpp logs why (port taken, unreadable file) before it raises
         reply({"error": str(exc)})
         os._exit(3)
     reply({"address": server.listening_address, "pid": os.getpid(), "version": getattr(xlc, "__version__", "?"),

@@ -296,7 +296,7 @@ def drop_hidden_html(soup) -> int:
             for selector in selectors.split(","):
                 try:
                     hidden.extend(soup.select(selector.strip()))
-                except Exception:  # noqa: BLE001, S112 (a selector soupsieve cannot read hides nothing we find)
+                except Exception:  # a selector soupsieve cannot read hides nothing we find
                     continue
     chars = 0
     for tag in hidden:

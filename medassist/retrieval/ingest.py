@@ -120,7 +120,7 @@ def read_files(paths: Iterable[Path | str], max_chars: int = MAX_CHARS, organisa
             docs = Outcome(str(path), "skipped", message=_reason(exc, path))
         except UserError as exc:
             docs = Outcome(str(path), "failed", message=_reason(exc, path))
-        except Exception as exc:  # noqa: BLE001 (a parser bug on one hostile file must not stop the batch)
+        except Exception as exc:  # a parser bug on one hostile file must not stop the batch
             docs = Outcome(str(path), "failed", message=f"could not be read ({type(exc).__name__}: {exc}).")
         for doc in docs if isinstance(docs, list) else []:
             given = (overrides or {}).get(doc.source, {})

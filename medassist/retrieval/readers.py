@@ -183,7 +183,7 @@ def read_docx(path: Path, data: bytes) -> list[Document]:
     checked = limits.safe_docx(path, data)  # sizes from the zip directory, then capped inflation
     try:
         d = docx.Document(io.BytesIO(checked))
-    except Exception as exc:  # noqa: BLE001 (KeyError, lxml errors, missing parts: not a real DOCX)
+    except Exception as exc:  # KeyError, lxml errors, missing parts: not a real DOCX
         raise UserError(f"{path}: is not a readable Word document ({type(exc).__name__}: {exc}).") from None
     hidden = 0
 
@@ -265,7 +265,7 @@ def read_pdf(path: Path, data: bytes) -> list[Document]:
             hidden += dropped
         except UserError:
             raise
-        except Exception:  # noqa: BLE001 (one broken page must not lose the others)
+        except Exception:  # one broken page must not lose the others
             unreadable.append(i + 1)
             continue
         text = re.sub(r"[ \t]+\n", "\n", text).strip()

@@ -150,7 +150,7 @@ class GuidelineIndex:
                                                      configuration={"hnsw": {"space": "cosine"}})
         except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as exc:  # noqa: BLE001 (Chroma raises many types for a broken store, Rust panics too)
+        except BaseException as exc:  # Chroma raises many types for a broken store, Rust panics too
             raise IndexDamaged(f"The index at {location} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                                f"{REBUILD_HINT}.") from None
         stored = dict(docs.metadata or {})
@@ -266,7 +266,7 @@ class GuidelineIndex:
                 return fn()
             except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
                 raise
-            except BaseException as exc:  # noqa: BLE001 (PanicException, from Chroma's Rust, is a BaseException)
+            except BaseException as exc:  # PanicException, from Chroma's Rust, is a BaseException
                 if attempt == attempts - 1:
                     raise IndexDamaged(f"The index at {self.location} cannot be read ({type(exc).__name__}: "
                                        f"{exc}). If this persists, rebuild it with {REBUILD_HINT}.") from None
@@ -391,7 +391,7 @@ def _disk_client(path: Path):
         return chromadb.PersistentClient(path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 (a Rust panic in Chroma's start-up is no Exception)
+    except BaseException as exc:  # a Rust panic in Chroma's start-up is no Exception
         raise IndexDamaged(f"The index at {path} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                            f"{REBUILD_HINT}.") from None
 
