@@ -48,6 +48,7 @@ def passages_for(retriever, items: list[dict], k: int = 5) -> dict[str, list]:
 
 def main() -> int:
     from legacy_grounding import check_support
+
     from medassist.retrieval import Retriever, build_index
     from medassist.retrieval.embedder import Embedder
     from medassist.types import Passage

@@ -25,9 +25,9 @@ from labels import MIRROR, QUESTION_SETS, matches, questions, states, states_wro
 
 
 def build(work: Path, embedder) -> dict[str, Path]:
-    from medassist.retrieval import build_index
-
     from legacy_chunking import legacy_chunker
+
+    from medassist.retrieval import build_index
 
     paths = {"v1": work / "v1", "today": work / "today"}
     if not paths["v1"].exists():
@@ -40,8 +40,8 @@ def build(work: Path, embedder) -> dict[str, Path]:
 
 def answer_v1(assistant, retriever, question: str, max_new: int):
     """Version 1's path: its passages, the same prompt format and model, its similarity check."""
-    from legacy_grounding import check_support
     from legacy_chunking import legacy_chunker
+    from legacy_grounding import check_support
 
     from medassist.prompts import build_prompt
     from medassist.types import GenerationSettings

@@ -146,7 +146,7 @@ class Assistant(SharedParts):
         self._retriever = retriever
         self._history = history
         self.record_history = record_history
-        if context_length is not None and not 256 <= context_length:
+        if context_length is not None and context_length < 256:
             raise UserError("context_length must be at least 256 tokens.")
         # A cap below the model's declared context (for memory, or to test trimming); never above it.
         self.context_length = min(context_length or self.spec.context_length, self.spec.context_length)

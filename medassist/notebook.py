@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import time
 
-from .present import html as H
 from .errors import UserError
+from .present import html as H
 from .types import GenerationSettings, source_dicts
 
 

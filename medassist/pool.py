@@ -23,6 +23,7 @@ from .catalogue import CATALOGUE, get_spec
 from .errors import UserError
 from .parts import SharedParts
 
+
 def engine_suffixes() -> dict[str, tuple[str, dict]]:
     """What may follow @ in a variant: every engine's name, and the variants engines declare
     ("nf4" is transformers with quant=nf4), all read from the engine registry."""

@@ -6,8 +6,17 @@ import sys
 
 from ..errors import UserError
 from ..settings import Settings
-from .common import (add_engine_options, add_filter_options, ask_yes_no, console, engine_options, filters_from,
-                     max_new_tokens_fit, positive, say)
+from .common import (
+    add_engine_options,
+    add_filter_options,
+    ask_yes_no,
+    console,
+    engine_options,
+    filters_from,
+    max_new_tokens_fit,
+    positive,
+    say,
+)
 
 
 def cmd_ask(args, settings: Settings) -> int:

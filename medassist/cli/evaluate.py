@@ -21,7 +21,6 @@ def default_data(settings: Settings) -> Path | None:
 def cmd_eval(args, settings: Settings) -> int:
     from ..evaluation import Job, Protocol, evaluate, parse_tasks, write_reports
     from ..evaluation.igaku import load_pass_marks
-
     from .common import positive
 
     positive("--k", args.k)

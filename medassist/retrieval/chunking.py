@@ -111,7 +111,7 @@ def units_of(text: str) -> list[Unit]:
             if _TABLE_RULE.match(line):
                 continue
             kind = "row" if _TABLE_ROW.match(line) else "item"
-            if out and out[-1].kind not in (kind, "sentence") or (out and out[-1].kind == "sentence"
+            if (out and out[-1].kind not in (kind, "sentence")) or (out and out[-1].kind == "sentence"
                                                                     and not out[-1].text.endswith(":")):
                 para += 1  # a list or table starts; a lead-in ending in ':' stays with it
             out.append(Unit(line, kind, tuple(h for _, h in path), offset, para, grade_of(line)))

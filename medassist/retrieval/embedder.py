@@ -100,7 +100,7 @@ class Embedder:
         """
         return self.submit(texts, batch_size).result(progress)
 
-    def submit(self, texts: list[str], batch_size: int = BATCH) -> "Embedding":
+    def submit(self, texts: list[str], batch_size: int = BATCH) -> Embedding:
         """Start embedding `texts` on the worker threads and return at once; `.result()` waits.
 
         Batches of several calls queue behind each other, so a caller that submits its next

@@ -5,8 +5,8 @@ import time
 
 import gradio as gr
 
-from ..present import html as H
 from ..errors import UserError
+from ..present import html as H
 from ..present.html import columns_html
 from ..types import GenerationSettings, source_dicts
 

