@@ -123,7 +123,7 @@ def bench_latency(sizes: list[int], n_queries: int, work: Path) -> list[dict]:
     base_dir = work / "index"
     if not base_dir.exists():
         build_index([MIRROR], base_dir, embedder=embedder)
-    ids, keys, texts, passages = Retriever(base_dir, embedder).index.chunk_table()
+    ids, _keys, _texts, passages = Retriever(base_dir, embedder).index.chunk_table()
     base_texts = [embedding_text(p) for p in passages]
     got = Retriever(base_dir, embedder).index.chunks.get(ids=ids, include=["embeddings"])
     base = (base_texts, np.asarray(got["embeddings"], dtype=np.float32))

@@ -41,7 +41,7 @@ def passages_for(retriever, items: list[dict], k: int = 5) -> dict[str, list]:
             own_cache[record.document_id] = retriever.index.document_passages(record.key)
         own = next((p for p in own_cache.get(c["document"], []) if normalise(c["statement"]) in normalise(p.text)), None)
         if own is not None and own.chunk_id not in {h.chunk_id for h in hits}:
-            hits = hits[:k - 1] + [own]
+            hits = [*hits[:k - 1], own]
         out[c["id"]] = hits
     return out
 

@@ -82,7 +82,7 @@ class Evidence:
     def pinned(self, question: str | None = None) -> Evidence:
         """A copy another model can answer from (a comparison retrieves once for every model)."""
         return Evidence(question or self.question, question or self.prompt_question, list(self.passages),
-                        list(self.quotes), [n for n in self.notices], self.used_rag, self.k, dict(self.timings),
+                        list(self.quotes), list(self.notices), self.used_rag, self.k, dict(self.timings),
                         self.user)
 
 

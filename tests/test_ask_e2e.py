@@ -212,7 +212,7 @@ def test_a_history_log_damaged_in_the_middle_is_reported_before_any_model_runs(h
         data[n * 4096 + 8:n * 4096 + 40] = b"\xa5" * 32
     log.write_bytes(bytes(data))
     a = Assistant(Settings(home=home_copy, cache=Settings.from_env().cache), progress=lambda m: None)
-    with pytest.raises(UserError, match="history log .* cannot be opened .* left as it is"):
+    with pytest.raises(UserError, match=r"history log .* cannot be opened .* left as it is"):
         a.stream(QUESTION)
     assert a._backend is None  # no model loaded, so no answer was made and thrown away
     res = run_cli("ask", QUESTION, "--json", home=home_copy)

@@ -112,7 +112,7 @@ def test_the_same_block_twice_loses_nothing(release, tmp_path):
 
 
 def test_no_blocks_is_a_clear_error(tmp_path):
-    with pytest.raises(UserError, match="no IgakuQA blocks .* point --data at the release's data/ folder"):
+    with pytest.raises(UserError, match=r"no IgakuQA blocks .* point --data at the release's data/ folder"):
         load_task(TASKS["igakuqa"], tmp_path)
 
 

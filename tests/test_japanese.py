@@ -126,7 +126,7 @@ def test_adding_with_another_embedder_is_refused_and_says_how_to_switch(ja_minil
     library = Library(Retriever(tmp_path / "index", reranker=None), tmp_path / "uploads")
     with pytest.raises(UserError, match="medassist index rebuild --embedder multilingual-e5-small"):
         library.add([JA_LIBRARY / "ja-hypertension.md"], embedder=E5)
-    with pytest.raises(UserError, match="Unknown embedder 'unknown'.*all-MiniLM-L6-v2.*multilingual-e5-small"):
+    with pytest.raises(UserError, match=r"Unknown embedder 'unknown'.*all-MiniLM-L6-v2.*multilingual-e5-small"):
         library.rebuild([], embedder="unknown")
     assert (tmp_path / "index" / MARKER).exists() and not list(tmp_path.glob("index.old-*"))  # nothing moved
 
@@ -158,5 +158,5 @@ def test_an_unknown_embedder_is_refused_before_anything_heavy_loads(tmp_path):
     assert not [m for m in heavy if m in json.loads(mods)]
     from medassist.settings import Settings
 
-    with pytest.raises(UserError, match="all-MiniLM-L6-v2.*multilingual-e5-small"):
+    with pytest.raises(UserError, match=r"all-MiniLM-L6-v2.*multilingual-e5-small"):
         Settings.from_env({"MEDASSIST_HOME": str(tmp_path), "MEDASSIST_EMBEDDER": "unknown"})

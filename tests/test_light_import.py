@@ -37,12 +37,12 @@ def test_the_llama_cpp_engines_and_the_engine_choice_import_no_torch():
 
 
 LOADS = ("torch", "transformers", "chromadb", "sentence_transformers", "gradio", "llama_cpp", "xllamacpp")
-RUN = """
+RUN = f"""
 import json, sys
 from medassist.cli import main
 rc = main(json.loads(sys.argv[1]))
-print(json.dumps({"rc": rc, "loaded": [m for m in %r if m in sys.modules]}))
-""" % (LOADS,)
+print(json.dumps({{"rc": rc, "loaded": [m for m in {LOADS!r} if m in sys.modules]}}))
+"""
 
 
 @pytest.mark.parametrize("args, message", [

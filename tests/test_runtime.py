@@ -178,7 +178,7 @@ def test_out_of_memory_mid_generation_is_explained_and_the_next_request_is_serve
     real = backend.model.generate
     backend.model.generate = lambda *a, **k: (_ for _ in ()).throw(torch.cuda.OutOfMemoryError("CUDA out of memory"))
     for call in (backend.generate, lambda p, s: "".join(backend.stream(p, s))):
-        with pytest.raises(UserError, match="ran out of memory.*released"):
+        with pytest.raises(UserError, match=r"ran out of memory.*released"):
             call("the patient", GenerationSettings(max_new_tokens=4))
     backend.model.generate = real
     assert isinstance(backend.generate("the patient", GenerationSettings(max_new_tokens=4)), str)

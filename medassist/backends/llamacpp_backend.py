@@ -64,8 +64,8 @@ def smoke_test(path: Path, cache_dir: Path) -> None:
     if res.returncode != 0:
         crashed = res.returncode < 0 or "Segmentation fault" in res.stderr
         raise UserError(
-            ("llama.cpp crashed in its first decode (signal %d). This happens when it was built for CPU features "
-             "that fail on this machine, such as AMX. Rebuild it without them:\n  %s" % (-res.returncode, SAFE_BUILD))
+            (f"llama.cpp crashed in its first decode (signal {-res.returncode}). This happens when it was built "
+             f"for CPU features that fail on this machine, such as AMX. Rebuild it without them:\n  {SAFE_BUILD}")
             if crashed else f"llama.cpp could not run {path.name}: {res.stderr.strip()[-500:]}")
     seen[stamp] = "ok"
     marker.parent.mkdir(parents=True, exist_ok=True)

@@ -144,8 +144,8 @@ class TransformersBackend:
         return {k: v.to(self.model.device) for k, v in enc.items()}
 
     def _gen_kwargs(self, settings: GenerationSettings) -> dict:
-        kw = dict(max_new_tokens=settings.max_new_tokens, eos_token_id=self.eos_ids or None,
-                  pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+        kw = {"max_new_tokens": settings.max_new_tokens, "eos_token_id": self.eos_ids or None,
+              "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id}
         if settings.temperature > 0:
             kw.update(do_sample=True, temperature=settings.temperature, top_p=settings.top_p)
             if settings.seed is not None:

@@ -279,7 +279,7 @@ def _passage(doc: Document, section: str, units: list[Unit], pages: list[tuple[i
         previous = u
     first = units[0]
     path = first.path + ((_heading_name(first.text),) if first.kind == "heading" else ())
-    section_path = " › ".join((section,) + tuple(p for p in path if p and p != section))
+    section_path = " › ".join((section, *(p for p in path if p and p != section)))
     grades = list(dict.fromkeys(u.grade for u in units if u.grade))
     pages_seen = [p for _, p in spans if p is not None]
     page = pages_seen[0] if pages_seen else None

@@ -291,7 +291,7 @@ def remove(index: GuidelineIndex, targets: list[str]) -> list[DocumentRecord]:
     for target in targets:
         as_path = str(Path(target).expanduser().resolve())
         hits = [r for r in known if r.document_id == target or as_path in r.sources
-                or any(s.startswith(as_path + "/") or s.startswith(as_path + "#") for s in r.sources)]
+                or any(s.startswith((as_path + "/", as_path + "#")) for s in r.sources)]
         if not hits:
             raise UserError(f"No indexed document is called '{target}' or comes from that path. "
                             "`medassist index list` shows what is indexed. Nothing was removed.")

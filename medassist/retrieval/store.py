@@ -279,7 +279,7 @@ class GuidelineIndex:
         out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
         offset = 0
         while True:
-            res = self._read(lambda: getattr(self, collection).get(limit=page, offset=offset, **kwargs))
+            res = self._read(lambda offset=offset: getattr(self, collection).get(limit=page, offset=offset, **kwargs))
             for key in out:
                 out[key].extend(res.get(key) or [None] * len(res["ids"]))
             if len(res["ids"]) < page:
@@ -317,8 +317,8 @@ class GuidelineIndex:
         n = len(visible)  # not chunks.count(): that alone took 9 ms at 100k chunks
         fetch = min(n, k + 16)
         while True:
-            res = self._read(lambda: self.chunks.query(query_embeddings=[embedding], n_results=fetch, where=where,
-                                                       include=["distances"]))
+            res = self._read(lambda fetch=fetch: self.chunks.query(query_embeddings=[embedding], n_results=fetch,
+                                                                   where=where, include=["distances"]))
             hits = [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0]) if i in visible]
             if len(hits) >= min(k, n) or len(res["ids"][0]) < fetch:
                 return hits[:k]

@@ -158,7 +158,7 @@ involve involves involved involving concern concerning regard regarding relate r
 undergo undergoes undergoing experience experiences see note noted indicate indicates indicated combined
 overall any whose every mainly primarily chiefly mostly largely particularly especially typically often
 together concurrently jointly possible whenever method methods example e.g i.e
-""".split())
+""".split())  # noqa: SIM905 (a word list reads best as words)
 
 # Stop words: too common to show agreement (compared neither as words nor as facts).
 STOP = frozenset("""
@@ -167,7 +167,7 @@ it its they them their there which who whom what when where why how than then so
 between among within without against not no nor yes i we you he she my our your his her any some other more most
 less least same own just than too up down out off again further here there all both each few such because
 through throughout whereas while whose also cannot
-""".split()) - {"not", "no", "against", "without"}
+""".split()) - {"not", "no", "against", "without"}  # noqa: SIM905 (a word list reads best as words)
 
 
 @lru_cache(maxsize=1)

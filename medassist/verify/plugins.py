@@ -24,7 +24,7 @@ def _candidates(claim: str, units: list[Unit], first: Check | None) -> list[Unit
     f = facets(claim)
     ranked = sorted(units, key=lambda u: coverage(f, u)[:2], reverse=True)[:CANDIDATES]
     if first is not None and first.unit is not None and first.unit not in ranked:
-        ranked = [first.unit] + ranked[:CANDIDATES - 1]
+        ranked = [first.unit, *ranked[:CANDIDATES - 1]]
     return ranked
 
 
