@@ -72,7 +72,8 @@ class Comparison:
 
 
 def compare(pool, question: str, variants: list[str], k: int = 5, filters=None,
-            gen: GenerationSettings | None = None, use_rag: bool = True, user: str | None = None) -> Iterator[Comparison]:
+            gen: GenerationSettings | None = None, use_rag: bool = True,
+            user: str | None = None) -> Iterator[Comparison]:
     variants = list(dict.fromkeys(variants))
     if not 1 <= len(variants) <= MAX_MODELS:
         raise UserError(f"Compare 2 to {MAX_MODELS} models (got {len(variants)}).")

@@ -78,7 +78,8 @@ class Plan:
         lines = [f"{self.model} in {self.quant}, context {self.context:,} x batch {self.batch}:",
                  f"  parameters {self.params / 1e9:.2f} B ({self.quantized_params / 1e9:.2f} B in quantizable "
                  f"linear layers)",
-                 f"  weights {self.weights_gib:.1f} GiB + KV cache {self.kv_cache_gib:.1f} GiB = {self.total_gib:.1f} GiB"]
+                 f"  weights {self.weights_gib:.1f} GiB + KV cache {self.kv_cache_gib:.1f} GiB "
+                 f"= {self.total_gib:.1f} GiB"]
         for i, (gib, layers) in enumerate(zip(self.per_gpu_gib, self.layers_per_gpu)):
             lines.append(f"  GPU {i}: {layers} layers, {gib:.1f} of {self.gpus_gib[i]:.0f} GiB "
                          f"({RESERVE_GIB:.0f} GiB kept free)")

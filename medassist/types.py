@@ -45,7 +45,8 @@ class Passage:
         """Where in the document: the page(s) for PDFs (with the outline's section if any), else the section."""
         if not self.page:
             return self.section
-        pages = f"pp. {self.page}–{self.page_end}" if self.page_end and self.page_end != self.page else f"p. {self.page}"
+        pages = (f"pp. {self.page}–{self.page_end}" if self.page_end and self.page_end != self.page
+                 else f"p. {self.page}")
         return f"{self.section}, {pages}" if self.section and self.section != "Document" else pages
 
     def to_dict(self) -> dict[str, Any]:

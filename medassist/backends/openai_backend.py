@@ -83,8 +83,8 @@ class OpenAIBackend:
             if response.status_code >= 400:
                 detail = response.read().decode(errors="replace")[:300]
                 response.close()
-                raise UserError(f"The model server at {self.base_url} refused the request (HTTP {response.status_code}):"
-                                f" {detail}")
+                raise UserError(f"The model server at {self.base_url} refused the request "
+                                f"(HTTP {response.status_code}): {detail}")
             return response
         raise AssertionError("unreachable")
 

@@ -241,7 +241,8 @@ class TransformersBackend:
             ids = torch.tensor([r + [pad] * (width - len(r)) for r in rest], device=device)
             mask = torch.tensor([[1] * (len(ctx) + len(r)) + [0] * (width - len(r)) for r in rest], device=device)
             positions = (len(ctx) + torch.arange(width, device=device))[None].expand(len(conts), width)
-            logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache).logits
+            logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                                past_key_values=cache).logits
             logprobs = torch.log_softmax(logits.float(), dim=-1)  # [options, width, vocab]
         for i, cont in enumerate(conts):
             if len(cont) > 1:

@@ -253,7 +253,8 @@ class XLlamaCppBackend:
                     if attempt:
                         raise
         if res.status != 200:
-            raise UserError(f"The {ENGINE} server answered {res.status} to {path}: {data[:300].decode(errors='replace')}")
+            raise UserError(f"The {ENGINE} server answered {res.status} to {path}: "
+                            f"{data[:300].decode(errors='replace')}")
         return json.loads(data)
 
     def _tokens(self, prompt: str) -> list[int]:
@@ -307,7 +308,8 @@ class XLlamaCppBackend:
                     raise self._died() from None
                 raise
             if res.status != 200:
-                raise UserError(f"The {ENGINE} server answered {res.status}: {res.read()[:300].decode(errors='replace')}")
+                raise UserError(f"The {ENGINE} server answered {res.status}: "
+                                f"{res.read()[:300].decode(errors='replace')}")
             while True:
                 try:
                     line = res.readline()

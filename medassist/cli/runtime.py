@@ -91,7 +91,8 @@ def _print_engine_choice(ec: dict) -> None:
                 print(f"    {label:<48} failed: {f['error'].splitlines()[0][:100]}")
             else:
                 print(f"    {label:<48} prompt {f['prefill_tps']:>6.0f} tok/s, new {f['decode_tps']:>5.1f} tok/s, "
-                      f"first token {f['first_token_s']:.2f} s, load {f['load_s']:.1f} s; an answer ~{f['estimate_s']:.0f} s")
+                      f"first token {f['first_token_s']:.2f} s, load {f['load_s']:.1f} s; "
+                      f"an answer ~{f['estimate_s']:.0f} s")
     for version, d in ec["torch_dtype"].items():
         bf = d.get("bfloat16")
         fp = d["float32"]
@@ -126,7 +127,8 @@ def cmd_doctor(args, settings: Settings) -> int:
         print("  no CUDA GPU: models run on the CPU (the 70B models need GPUs or a vLLM server)")
     print("Models (context up to 8,192 tokens, recommended quantization, free memory now):")
     for m in report["models"]:
-        print(f"  {m['model']:<16} {m['quant']:<5} {m['needs_gib']:>6} GiB  {'fits' if m['fits'] else 'no'}: {m['why']}")
+        print(f"  {m['model']:<16} {m['quant']:<5} {m['needs_gib']:>6} GiB  "
+              f"{'fits' if m['fits'] else 'no'}: {m['why']}")
     _print_engine_choice(report["engine_choice"])
     return 0
 

@@ -50,7 +50,8 @@ def _answer(raw: list, options: dict[str, str], where: str) -> tuple[tuple[str, 
     for part in raw:
         if not isinstance(part, str):
             raise DataFormatError(f"{where}: field 'answer' must list letters as strings, found {part!r}.")
-        choices = [tuple(sorted(set(re.sub(r"[\s,、，]", "", alt)))) for alt in re.split(r"\s+or\s+|または", _letters(part))]
+        choices = [tuple(sorted(set(re.sub(r"[\s,、，]", "", alt))))
+                   for alt in re.split(r"\s+or\s+|または", _letters(part))]
         sets = [s + c for s in sets for c in choices]  # "a or d" with another letter: each alternative gets it
     sets = [tuple(sorted(set(s))) for s in sets]
     bad = sorted({x for s in sets for x in s if x not in options})
@@ -120,7 +121,8 @@ def _item(raw, where: str, exam_block: str, meta: dict, report: LoadReport) -> I
         if points < 0:
             raise ValueError
     except ValueError:
-        raise DataFormatError(f"{where}: field 'points' must be 0, 1 or 3, not {raw.get('points')!r} ({pid}).") from None
+        raise DataFormatError(f"{where}: field 'points' must be 0, 1 or 3, "
+                              f"not {raw.get('points')!r} ({pid}).") from None
     text_only = raw.get("text_only", True)
     if not isinstance(text_only, bool):
         raise DataFormatError(f"{where}: field 'text_only' must be true or false, not {text_only!r} ({pid}).")

@@ -50,8 +50,8 @@ def markdown(summary: dict) -> str:
     lines += card_markdown(results)
     subjects = [r for r in results if r.get("by_subject")]
     for r in subjects:
-        lines += ["", f"## {r['model']} on {r['task']} ({r['protocol']}), by subject", "", "| Subject | Accuracy | Items |",
-                  "|---|---|---|"]
+        lines += ["", f"## {r['model']} on {r['task']} ({r['protocol']}), by subject", "",
+                  "| Subject | Accuracy | Items |", "|---|---|---|"]
         for s, v in r["by_subject"].items():
             lines.append(f"| {s} | {_pct(v['accuracy'])} | {v['items']} |")
     lines += ["", "## How these were scored", ""]
@@ -61,7 +61,8 @@ def markdown(summary: dict) -> str:
                          "marked under both rule sets.")
             continue
         lines.append(f"- {r['model']} / {r['task']}: mode {r['mode']}, scoring {r['score']}, {r['shots']}-shot, "
-                     f"chat {'on' if r['chat'] else 'off'}, retrieval {'on (k=' + str(r['k']) + ')' if r['rag'] else 'off'}, "
+                     f"chat {'on' if r['chat'] else 'off'}, "
+                     f"retrieval {'on (k=' + str(r['k']) + ')' if r['rag'] else 'off'}, "
                      f"seed {r['seed']}.")
     return "\n".join(lines) + "\n"
 

@@ -28,7 +28,9 @@ from ..text import cpu_has_native_bf16
 
 _MEAN_POOLED = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
                 "sentence_transformers.models.Normalize"]
-BATCH = 16  # with length-sorted texts, small batches carry little padding (as fast as 32 on whole libraries, faster on 256-chunk groups)
+# With length-sorted texts, small batches carry little padding (as fast as 32 on whole libraries,
+# faster on 256-chunk groups).
+BATCH = 16
 MAX_WORKERS = 8  # one thread each; beyond this, memory grows and the gain is small
 
 

@@ -168,7 +168,8 @@ def ingest(read: ReadFiles, index: GuidelineIndex, embedder, on_progress: Progre
     for n, group in enumerate(groups):
         embedding, ahead = ahead, (submit(groups[n + 1]) if n + 1 < len(groups) else None)
         done = report.chunks_added
-        vectors = embedding.result((lambda k, _t, base=done: on_progress("embed", base + k, total)) if on_progress else None)
+        vectors = embedding.result((lambda k, _t, base=done: on_progress("embed", base + k, total))
+                                   if on_progress else None)
         chunks = [c for p in group for c in p.chunks]
         keys = [p.record.key for p in group for _ in p.chunks]
         records = [p.record for p in group]
@@ -232,7 +233,8 @@ def _plan(doc: Document, index: GuidelineIndex, known: dict[str, DocumentRecord]
             return Outcome(source, "unchanged", record.document_id, record.chunks,
                            f"already indexed; moved from {gone[0]}." + warn)
         return Outcome(source, "duplicate", record.document_id, record.chunks,
-                       f"same content as {record.document_id} ({record.sources[0]}): stored once, both sources kept." + warn)
+                       f"same content as {record.document_id} ({record.sources[0]}): stored once, "
+                       "both sources kept." + warn)
     doc_id = previous.document_id if previous is not None else _unique(doc.id, used_ids)
     used_ids.add(doc_id)
     chunks = [replace(c, document_id=doc_id) for c in chunk_document(doc)]

@@ -119,7 +119,8 @@ def read_markdown(path: Path, data: bytes) -> list[Document]:
     meta, text = _front_matter(_decode_text(data, path).replace("\r\n", "\n"))
     text, hidden = drop_markdown_comments(text)  # <!-- comments --> are never shown to a reader
     title, blocks = markdown_blocks(text, first_section="Introduction")
-    return [_warn_hidden(_document(path, data, "markdown", title or _title_from(text, path.stem), blocks, meta), hidden)]
+    return [_warn_hidden(_document(path, data, "markdown", title or _title_from(text, path.stem), blocks, meta),
+                         hidden)]
 
 
 def _warn_hidden(doc: Document, chars: int) -> Document:

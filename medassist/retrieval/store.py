@@ -403,7 +403,8 @@ def _server_client(url: str, token: str | None = None):
     u = urlparse(url)
     headers = {"x-chroma-token": token} if token else None
     try:
-        client = chromadb.HttpClient(host=u.hostname or "localhost", port=u.port or (443 if u.scheme == "https" else 8000),
+        client = chromadb.HttpClient(host=u.hostname or "localhost",
+                                     port=u.port or (443 if u.scheme == "https" else 8000),
                                      ssl=u.scheme == "https", headers=headers,
                                      settings=ChromaSettings(anonymized_telemetry=False))
         client.heartbeat()

@@ -68,7 +68,8 @@ class NLIVerifier:
         if self.contra is not None:
             worst = int(probs[:, self.contra].argmax())
             if float(probs[worst, self.contra]) >= self.threshold:
-                return Check("contradicted", candidates[worst], f"contradiction ({float(probs[worst, self.contra]):.2f})",
+                return Check("contradicted", candidates[worst],
+                             f"contradiction ({float(probs[worst, self.contra]):.2f})",
                              float(probs[worst, self.contra]), self.name)
         return Check("not_found", candidates[0], "neither entailed nor contradicted", 0.0, self.name)
 
