@@ -244,6 +244,7 @@ class Assistant(SharedParts):
         stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters, thread=thread, user=user)
         for _ in stream:
             pass
+        assert stream.answer is not None  # set once the stream is exhausted
         return stream.answer
 
     def finish(self, evidence: Evidence, text: str, passages: list[Passage], quotes: list[Quote],

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import UserError
-from .types import DISCLAIMER, GenerationSettings, Notice, Passage, Quote, source_dicts
+from .types import DISCLAIMER, Answer, GenerationSettings, Notice, Passage, Quote, source_dicts
 
 MAX_MODELS = 4
 
@@ -28,7 +28,7 @@ class Column:
     first_token_s: float | None = None
     seconds: float | None = None
     new_tokens: int = 0
-    answer: object = None  # types.Answer, when finished
+    answer: Answer | None = None  # when finished
 
     @property
     def tokens_per_s(self) -> float | None:

@@ -108,6 +108,7 @@ class AssistantWidget:
         for result in compare(self.pool, question, chosen, k=self.k,
                               gen=GenerationSettings(max_new_tokens=self.max_new_tokens)):
             self._show(self._comparison(result))
+        assert result is not None  # compare() yields at least once
         self._show(self._comparison(result) + H.evidence(source_dicts(result.passages), "ma-cmp"))
         return result
 

@@ -69,7 +69,7 @@ class Choice:
     engine: str | None  # None: no engine could run
     ranking: list[str]  # every engine that ran, fastest first
     reason: str
-    options: dict = None  # engine -> the load options it was measured fastest with (its thread count)
+    options: dict | None = None  # engine -> the load options it was measured fastest with (its thread count)
 
     def options_for(self, engine: str) -> dict:
         return dict((self.options or {}).get(engine, {}))
@@ -220,7 +220,7 @@ def _child_main() -> None:
         doc = {"figures": _measure_here(req["engine"], req["spec"], req["cache"], req.get("model_path"),
                                          req.get("options") or {})}
     except UserError as exc:
-        doc = {"error": str(exc)}
+        doc: dict[str, object] = {"error": str(exc)}
     except Exception as exc:  # any failure is a failed measurement, with its reason
         doc = {"error": f"{type(exc).__name__}: {exc}"}
     os.write(out, (json.dumps(doc) + "\n").encode())

@@ -42,6 +42,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.json:
         for _ in stream:
             pass
+        assert stream.answer is not None  # set once the stream is exhausted
         print(json.dumps(stream.answer.to_dict(), indent=2, ensure_ascii=False))
         return 0
     from ..present.terminal import print_answer, print_emergency, print_header, print_quotes
@@ -53,6 +54,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.no_stream:
         for _ in stream:
             pass
+        assert stream.answer is not None
         out.print(stream.answer.text)
     else:
         started = False
@@ -63,6 +65,7 @@ def cmd_ask(args, settings: Settings) -> int:
             out.out(piece, end="")
             out.file.flush()
         out.print()
+    assert stream.answer is not None
     print_answer(out, stream.answer)
     return 0
 

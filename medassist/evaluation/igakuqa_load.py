@@ -22,6 +22,7 @@ import json
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from .items import DataFormatError, Item, LoadReport
 
@@ -127,8 +128,9 @@ def _item(raw, where: str, exam_block: str, meta: dict, report: LoadReport) -> I
     if not isinstance(text_only, bool):
         raise DataFormatError(f"{where}: field 'text_only' must be true or false, not {text_only!r} ({pid}).")
     m = meta.get(pid, {})
-    common = {"id": pid, "question": question, "points": points, "exam": exam_block, "text_only": text_only,
-              "subject": str(m.get("category", "")), "source": where, "written": tuple(str(a) for a in answer)}
+    common: dict[str, Any] = {"id": pid, "question": question, "points": points, "exam": exam_block,
+                              "text_only": text_only, "subject": str(m.get("category", "")), "source": where,
+                              "written": tuple(str(a) for a in answer)}
     if not choices:  # numeric entry: the digits to write into the printed boxes
         value = unicodedata.normalize("NFKC", str(answer[0])).strip()
         if len(answer) != 1 or not NUMBER.match(value):
@@ -152,9 +154,12 @@ def load_igakuqa(path: Path, report: LoadReport) -> list[Item]:
         raise DataFormatError(f"{path}: no IgakuQA blocks (files like 112-A.jsonl, or the release's data/2018/"
                               "112-A.jsonl) found. IgakuQA has no licence, so medassist ships no copy: point "
                               "--data at the release's data/ folder.")
-    items, seen = [], {}
+    items: list[Item] = []
+    seen: dict[str, Item] = {}
     for block in blocks:
-        exam, letter = BLOCK_FILE.match(block.stem).groups()
+        named = BLOCK_FILE.match(block.stem)
+        assert named is not None  # block_files lists only names that match
+        exam, letter = named.groups()
         report.blocks.setdefault(exam, set()).add(letter)
         meta = _metadata(block.with_name(f"{block.stem}_metadata.jsonl"), report)
         with open(block, encoding="utf-8") as f:

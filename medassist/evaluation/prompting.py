@@ -83,7 +83,7 @@ def choose_shots(pool: list[Item], item: Item, shots: int, seed: int) -> list[It
 class ItemPrompt:
     text: str  # the context every continuation follows
     continuations: dict[str, str]  # letter -> scored text (loglik)
-    passages: list = None  # retrieved Passage objects, with rag
+    passages: list | None = None  # retrieved Passage objects, with rag
 
     @property
     def hash(self) -> str:

@@ -82,7 +82,8 @@ def mirage_lines(results: list[dict]) -> list[str]:
         cut = [r is not None and r["items"] < r.get("items_available", r["items"]) for r in rs]
         partial |= any(cut)
         missing |= None in rs
-        avg = "—" if None in rs else f"{100 * sum(r['accuracy'] for r in rs) / len(rs):.1f}{'*' if any(cut) else ''}"
+        avg = ("—" if None in rs else
+               f"{100 * sum(r['accuracy'] for r in rs if r is not None) / len(rs):.1f}{'*' if any(cut) else ''}")
         lines.append(f"| {m} | {p} | " + " | ".join("" if r is None else f"{_pct(r['accuracy'])}{'*' if c else ''}"
                                                    for r, c in zip(rs, cut)) + f" | {avg} |")
     lines.append("\nThe leaderboard (teddy-xionggz.github.io/MIRAGE) ranks systems that answer by generation, "
