@@ -62,7 +62,7 @@ def convert_gguf(gguf: Path, target: Path, dtype: torch.dtype, progress) -> None
     started = time.perf_counter()
     tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
-    model = model.to(dtype)
+    model = model.to(dtype)  # type: ignore[arg-type]  # transformers' decorated `to` is typed for a model only
     # The weights are plain tensors now; drop the GGUF quantizer so the model can be saved.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):

@@ -154,10 +154,13 @@ class XLlamaCppBackend:
         started = time.perf_counter()
         self._start()
         self.load_seconds = time.perf_counter() - started
-        self._finalizer = weakref.finalize(self, _stop_child, self._proc)  # at exit, or when garbage-collected
+        proc = self._proc
+        assert proc is not None  # _start set it
+        # At exit, or when garbage-collected.
+        self._finalizer: weakref.finalize = weakref.finalize(self, _stop_child, proc)
         props = self._request("GET", "/props")
-        self.bos = props.get("bos_token") or ""
-        self.chat_template = props.get("chat_template")
+        self.bos: str = props.get("bos_token") or ""
+        self.chat_template: str | None = props.get("chat_template")
 
     # -- the server's life -------------------------------------------------------------------------
     def _start(self) -> None:
@@ -170,6 +173,7 @@ class XLlamaCppBackend:
         self._proc, self._logfile = proc, log
         cfg = {"model": str(self.path.resolve()), "n_ctx": self.n_ctx, "port": self.port, "api_key": self._key,
                "n_threads": self.n_threads, "poll": self.poll}
+        assert proc.stdin is not None and proc.stdout is not None  # both are pipes
         proc.stdin.write((json.dumps(cfg) + "\n").encode())
         proc.stdin.flush()
         sel = selectors.DefaultSelector()
@@ -316,6 +320,7 @@ class XLlamaCppBackend:
                 except (OSError, http.client.HTTPException):
                     line = b""
                 if not line:  # the server closed the stream before its last message: it died, or dropped us
+                    assert self._proc is not None  # a request goes to a started server
                     try:
                         self._proc.wait(timeout=5)
                     except subprocess.TimeoutExpired:

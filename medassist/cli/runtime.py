@@ -5,6 +5,7 @@ import importlib
 import importlib.util
 import json
 import sys
+from typing import Any
 
 from ..settings import Settings
 from .common import console
@@ -58,7 +59,7 @@ def doctor_report(cache=None) -> dict:
     machine = Machine.detect()
     gpus = _gpus()
     free = [g["free_gib"] for g in gpus]
-    report = {"python": sys.version.split()[0],
+    report: dict[str, Any] = {"python": sys.version.split()[0],
               "packages": {m: version(m) for m in ("torch", "transformers", "accelerate", "bitsandbytes",
                                                    "xllamacpp", "llama_cpp", "sentence_transformers", "chromadb")},
               "cuda": bool(gpus), "gpus": gpus, "ram_gib": round(machine.ram_gb * 1e9 / GIB, 1), "models": []}
@@ -137,7 +138,7 @@ def cmd_models(args, settings: Settings) -> int:
     from ..catalogue import CATALOGUE, DEFAULT_MODEL, Machine, availability
 
     machine = Machine.detect()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in CATALOGUE.values():
         ok, why = availability(spec, machine, settings.hf_hub_cache)
         rows.append({"id": spec.id, "repo": spec.repo, "family": spec.family, "format": spec.prompt_format,

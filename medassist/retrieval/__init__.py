@@ -307,7 +307,7 @@ def open_index(location: Path | str, embedder: Embedder | LoadingEmbedder, creat
     return GuidelineIndex.open(location, embedder.info, create=create, token=token)
 
 
-def build_index(files: list[Path], location: Path | str, embedder: Embedder | None = None,
+def build_index(files: list[Path], location: Path | str, embedder: Embedder | LoadingEmbedder | None = None,
                 on_progress: Callable[[str, int, int], None] | None = None, wait: float = 60.0,
                 token: str | None = None, **options):
     """Add `files` (or folders) to the index at `location`, creating it if needed (not when no file

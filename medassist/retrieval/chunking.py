@@ -77,7 +77,8 @@ def units_of(text: str) -> list[Unit]:
     """Split one section's Markdown into units, in order, with heading paths and offsets."""
     out: list[Unit] = []
     path: list[tuple[int, str]] = []
-    para, pos, lines = 0, 0, []  # lines of the paragraph being read: (offset, text)
+    lines: list[tuple[int, str]] = []
+    para, pos = 0, 0  # lines of the paragraph being read: (offset, text)
 
     def flush() -> None:
         nonlocal para
@@ -265,7 +266,8 @@ def _passage(doc: Document, section: str, units: list[Unit], pages: list[tuple[i
     def page_at(offset: int) -> int | None:
         return pages[max(bisect.bisect_right(starts, offset) - 1, 0)][1]
 
-    text, spans, previous = "", [], None
+    spans: list[tuple[int, int | None]] = []
+    text, previous = "", None
     for u in units:
         joiner = "" if not text else (" " if previous is not None and previous.para == u.para
                                       and u.kind == "sentence" and previous.kind == "sentence" else "\n")
@@ -314,4 +316,9 @@ def chunk_document(doc: Document, sections: tuple[str, ...] | None = None,
                     for i, (name, units) in enumerate(scope)]
         out.append(_passage(doc, " · ".join(name for name, _ in scope), labelled, [(0, None)]))
     seen: set[str] = set()
-    return [p for p in out if not (p.chunk_id in seen or seen.add(p.chunk_id))]
+    unique = []
+    for p in out:
+        if p.chunk_id not in seen:
+            seen.add(p.chunk_id)
+            unique.append(p)
+    return unique

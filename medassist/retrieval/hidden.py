@@ -141,9 +141,10 @@ class _Walker:
 
         st = st or _State()
         stack: list[_State] = []
-        tm = tlm = _IDENTITY
+        tm: tuple[float, ...] = _IDENTITY
+        tlm: tuple[float, ...] = _IDENTITY
         path_box, pending_clip = None, None
-        out = []
+        out: list[tuple[list, bytes]] = []
         for operands, op in operations:
             keep = True
             if op == b"q":

@@ -168,6 +168,7 @@ def ingest(read: ReadFiles, index: GuidelineIndex, embedder, on_progress: Progre
     for n, group in enumerate(groups):
         embedding, ahead = ahead, (submit(groups[n + 1]) if n + 1 < len(groups) else None)
         done = report.chunks_added
+        assert embedding is not None  # submitted one group ahead
         vectors = embedding.result((lambda k, _t, base=done: on_progress("embed", base + k, total))
                                    if on_progress else None)
         chunks = [c for p in group for c in p.chunks]
@@ -197,7 +198,7 @@ def _drop_removed_records(index: GuidelineIndex, read: ReadFiles) -> list[Outcom
                 if isinstance(docs, list) and docs and docs[0].format == "jsonl"}
     if not read_now:
         return []
-    out = []
+    out: list[Outcome] = []
     for record in list(index.documents().values()):
         gone = [s for s in record.sources if s.rpartition("#")[0] + "#" in read_now  # ids hold no "#"
                 and s not in read_now[s.rpartition("#")[0] + "#"]]

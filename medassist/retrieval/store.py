@@ -125,7 +125,7 @@ class GuidelineIndex:
     @classmethod
     def open(cls, location: Path | str, embedder: EmbedderInfo, create: bool = False,
              token: str | None = None) -> GuidelineIndex:
-        if is_server(location):
+        if isinstance(location, str) and is_server(location):
             client = _server_client(location, token)
             marker = None
         else:
@@ -239,9 +239,9 @@ class GuidelineIndex:
         if not records:
             return
         dim = json.loads((self.docs.metadata or {}).get("embedder", "{}")).get("dimension", 384)
-        vectors = [(means or {}).get(r.key) for r in records]
+        found = [(means or {}).get(r.key) for r in records]
         # The documents collection holds each document's mean chunk embedding (a unit vector before that).
-        vectors = np.stack([v if v is not None else np.full(dim, dim ** -0.5, dtype=np.float32) for v in vectors])
+        vectors = np.stack([v if v is not None else np.full(dim, dim ** -0.5, dtype=np.float32) for v in found])
         self.docs.upsert(ids=[r.key for r in records], embeddings=vectors, metadatas=[r.metadata() for r in records],
                          documents=[r.title for r in records])
 

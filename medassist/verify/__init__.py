@@ -46,7 +46,7 @@ def check_answer(text: str, passages: list[Passage], question: str | None = None
         if _language_mismatch(claim, passages):
             check = Check("not_found", None, "the sentence and the passages are in different languages; it was not "
                                              "checked", 0.0)
-            ran = ("rules",)
+            ran: tuple[str, ...] = ("rules",)
         else:
             checks = [rules.check(claim, units, question)]
             checks += [v.check(claim, units, question, first=checks[0]) for v in others]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import cast
 
 from ..retrieval.ranking import ABBREVIATIONS
 
@@ -260,7 +261,7 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])\+(?=\s|$)", " positive", text)  # "HIV+ women"
     text = _EVERY.sub(_every, text)
     text = _TIMES.sub(_times, text)
-    return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[m.lastgroup]} ", text)
+    return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[cast(str, m.lastgroup)]} ", text)  # every alternative is a named group
 
 
 @lru_cache(maxsize=20_000)
