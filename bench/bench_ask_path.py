@@ -129,7 +129,8 @@ def raw_child() -> None:
 
 def run_raw(engine: str, req: dict, timeout: float) -> dict:
     try:
-        res = subprocess.run([sys.executable, __file__, "--raw-child"], input=json.dumps({**req, "engine": engine}) + "\n",
+        res = subprocess.run([sys.executable, __file__, "--raw-child"],
+                             input=json.dumps({**req, "engine": engine}) + "\n",
                              capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return {"error": f"did not finish within {timeout:.0f} s"}

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-MIRROR = Path(os.environ.get("MEDASSIST_SHARED_DATA", REPO.parent / "shared" / "data")) / "guidelines/ngc-public/raw_xml"
+MIRROR = (Path(os.environ.get("MEDASSIST_SHARED_DATA", REPO.parent / "shared" / "data"))
+          / "guidelines/ngc-public/raw_xml")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -123,7 +124,7 @@ def bench_latency(sizes: list[int], n_queries: int, work: Path) -> list[dict]:
     base_dir = work / "index"
     if not base_dir.exists():
         build_index([MIRROR], base_dir, embedder=embedder)
-    ids, keys, texts, passages = Retriever(base_dir, embedder).index.chunk_table()
+    ids, _keys, _texts, passages = Retriever(base_dir, embedder).index.chunk_table()
     base_texts = [embedding_text(p) for p in passages]
     got = Retriever(base_dir, embedder).index.chunks.get(ids=ids, include=["embeddings"])
     base = (base_texts, np.asarray(got["embeddings"], dtype=np.float32))
@@ -183,7 +184,8 @@ def main() -> int:
     (REPO / "bench" / "out" / "library.json").write_text(json.dumps(out, indent=2))
     idx = out.get("index")
     if idx:
-        print(f"\nIndex 115 guidelines: {idx['cli_end_to_end_s']} s end to end (CLI), {idx['pipeline_s']} s in-process; "
+        print(f"\nIndex 115 guidelines: {idx['cli_end_to_end_s']} s end to end (CLI), "
+              f"{idx['pipeline_s']} s in-process; "
               f"{idx['pipeline_chunks_per_s']} chunks/s vs raw embedder {idx['raw_embedder_passages_per_s']}/s "
               f"(ratio {idx['ratio_pipeline_to_raw']}); medassist's embedder alone "
               f"{idx['medassist_embedder_alone_passages_per_s']}/s (ratio {idx['ratio_pipeline_to_embedder_alone']})")

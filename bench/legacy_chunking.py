@@ -116,7 +116,7 @@ def embedding_text(p: Passage) -> str:
     return f"{title}. {p.section.rsplit(' › ', 1)[-1]}: {p.text}"
 
 
-class legacy_chunker:  # noqa: N801 (used as a context manager, reads like a phrase)
+class legacy_chunker:  # used as a context manager, reads like a phrase
     """Within this block, medassist indexes and searches with the version-1 chunker."""
 
     def __enter__(self):

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
-
-from dataclasses import dataclass, field
 
 from medassist.text import STOPWORDS as _STOPWORDS
 from medassist.types import Passage

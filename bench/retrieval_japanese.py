@@ -124,7 +124,8 @@ def main() -> int:
     print(header)
     for r in results:
         print(f"{r['chunker']:<30}{r['questions']:<12}{r['passage_hit@1']:>7.3f}{r['passage_hit@5']:>7.3f}"
-              f"{r['passage_mrr']:>7.3f}{r['doc_recall@5']:>9.3f}{r['ms_per_query']:>8.1f}  {'yes' if r['notice'] else ''}")
+              f"{r['passage_mrr']:>7.3f}{r['doc_recall@5']:>9.3f}{r['ms_per_query']:>8.1f}  "
+              f"{'yes' if r['notice'] else ''}")
     if english:
         print("\nEnglish dev questions on the 115 NGC guidelines")
         print(header)

@@ -52,7 +52,8 @@ def evaluate(retriever, items: list[dict], mode: str, label: str, k: int = 10) -
         p_mrr += 1 / first if first else 0.0
         if not first or first > 1:
             misses.append({"id": q["id"], "question": q["question"], "answer_rank": first,
-                           "top": [(p.document_id, p.section.rsplit(" › ", 1)[-1][:40], p.text[:80]) for p in passages[:3]]})
+                           "top": [(p.document_id, p.section.rsplit(" › ", 1)[-1][:40], p.text[:80])
+                                   for p in passages[:3]]})
     n = len(items)
     return {"chunker": label, "mode": mode, "passage_hit@1": hit1 / n, "passage_hit@5": hit5 / n,
             "passage_mrr": p_mrr / n, "doc_recall@5": recall / n, "doc_mrr": doc_mrr / n,
@@ -126,7 +127,8 @@ def main() -> int:
     if args.ablation:
         base = Ranking()
         for name in ("expand_abbreviations", "statement_prior", "diversify", "depth"):
-            off = replace(base, **{name: Ranking.v1().__dict__[name] if name == "depth" else type(getattr(base, name))()})
+            off = replace(base, **{name: Ranking.v1().__dict__[name] if name == "depth"
+                                   else type(getattr(base, name))()})
             run(Retriever(indexes["today"], embedder, reranker=None, ranking=off), "hybrid", "today",
                 f"hybrid without {name}")
     note = reranking.notes[0] if reranking.notes else ""

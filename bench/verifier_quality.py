@@ -39,15 +39,17 @@ def passages_for(retriever, items: list[dict], k: int = 5) -> dict[str, list]:
         record = by_doc.get(c["document"])
         if record is not None and record.document_id not in own_cache:
             own_cache[record.document_id] = retriever.index.document_passages(record.key)
-        own = next((p for p in own_cache.get(c["document"], []) if normalise(c["statement"]) in normalise(p.text)), None)
+        own = next((p for p in own_cache.get(c["document"], [])
+                    if normalise(c["statement"]) in normalise(p.text)), None)
         if own is not None and own.chunk_id not in {h.chunk_id for h in hits}:
-            hits = hits[:k - 1] + [own]
+            hits = [*hits[:k - 1], own]
         out[c["id"]] = hits
     return out
 
 
 def main() -> int:
     from legacy_grounding import check_support
+
     from medassist.retrieval import Retriever, build_index
     from medassist.retrieval.embedder import Embedder
     from medassist.types import Passage

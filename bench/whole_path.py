@@ -25,9 +25,9 @@ from labels import MIRROR, QUESTION_SETS, matches, questions, states, states_wro
 
 
 def build(work: Path, embedder) -> dict[str, Path]:
-    from medassist.retrieval import build_index
-
     from legacy_chunking import legacy_chunker
+
+    from medassist.retrieval import build_index
 
     paths = {"v1": work / "v1", "today": work / "today"}
     if not paths["v1"].exists():
@@ -40,8 +40,8 @@ def build(work: Path, embedder) -> dict[str, Path]:
 
 def answer_v1(assistant, retriever, question: str, max_new: int):
     """Version 1's path: its passages, the same prompt format and model, its similarity check."""
-    from legacy_grounding import check_support
     from legacy_chunking import legacy_chunker
+    from legacy_grounding import check_support
 
     from medassist.prompts import build_prompt
     from medassist.types import GenerationSettings
@@ -104,7 +104,8 @@ def main() -> int:
     for n, q in enumerate(items, 1):
         t_text, t_sent, t_quotes = answer_today(today, q["question"], args.max_new_tokens)
         v_text, v_sent, _ = answer_v1(today, v1_retriever, q["question"], args.max_new_tokens)
-        rows.append({"id": q["id"], "set": q["set"], "question": q["question"], "today": score(q, t_text, t_sent, t_quotes),
+        rows.append({"id": q["id"], "set": q["set"], "question": q["question"],
+                     "today": score(q, t_text, t_sent, t_quotes),
                      "v1": score(q, v_text, v_sent, []), "today_answer": t_text, "v1_answer": v_text,
                      "today_quotes": [x.text for x in t_quotes]})
         print(f"  {n}/{len(items)} {q['id']} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)

@@ -48,6 +48,7 @@ class Arena:
         with self.db:
             cur = self.db.execute("INSERT INTO battles (created, question, model_a, model_b, chunk_ids) "
                                   "VALUES (?, ?, ?, ?, ?)", (time.time(), question, a, b, json.dumps(chunk_ids or [])))
+        assert cur.lastrowid is not None  # set by the INSERT
         return cur.lastrowid, a, b
 
     def vote(self, battle_id: int, outcome: str) -> tuple[str, str]:

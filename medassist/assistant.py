@@ -82,7 +82,7 @@ class Evidence:
     def pinned(self, question: str | None = None) -> Evidence:
         """A copy another model can answer from (a comparison retrieves once for every model)."""
         return Evidence(question or self.question, question or self.prompt_question, list(self.passages),
-                        list(self.quotes), [n for n in self.notices], self.used_rag, self.k, dict(self.timings),
+                        list(self.quotes), list(self.notices), self.used_rag, self.k, dict(self.timings),
                         self.user)
 
 
@@ -146,7 +146,7 @@ class Assistant(SharedParts):
         self._retriever = retriever
         self._history = history
         self.record_history = record_history
-        if context_length is not None and not 256 <= context_length:
+        if context_length is not None and context_length < 256:
             raise UserError("context_length must be at least 256 tokens.")
         # A cap below the model's declared context (for memory, or to test trimming); never above it.
         self.context_length = min(context_length or self.spec.context_length, self.spec.context_length)
@@ -244,6 +244,7 @@ class Assistant(SharedParts):
         stream = self.stream(question, k=k, use_rag=use_rag, gen=gen, filters=filters, thread=thread, user=user)
         for _ in stream:
             pass
+        assert stream.answer is not None  # set once the stream is exhausted
         return stream.answer
 
     def finish(self, evidence: Evidence, text: str, passages: list[Passage], quotes: list[Quote],

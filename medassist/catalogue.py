@@ -186,7 +186,8 @@ def availability(spec: ModelSpec, machine: Machine, hub: Path | None = None) -> 
         )
     room = sum(machine.gpus_gb) if machine.gpus_gb else machine.ram_gb * 0.8
     if need > room:
-        where = f"{len(machine.gpus_gb)} GPU(s) with {room:.0f} GB" if machine.gpus_gb else f"{machine.ram_gb:.0f} GB RAM"
+        where = (f"{len(machine.gpus_gb)} GPU(s) with {room:.0f} GB" if machine.gpus_gb
+                 else f"{machine.ram_gb:.0f} GB RAM")
         return False, f"needs ~{need:.0f} GB ({spec.quantization}); this machine has {where}"
     if not weights_present(spec, hub):
         return False, (

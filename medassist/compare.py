@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import UserError
-from .types import DISCLAIMER, GenerationSettings, Notice, Passage, Quote, source_dicts
+from .types import DISCLAIMER, Answer, GenerationSettings, Notice, Passage, Quote, source_dicts
 
 MAX_MODELS = 4
 
@@ -28,7 +28,7 @@ class Column:
     first_token_s: float | None = None
     seconds: float | None = None
     new_tokens: int = 0
-    answer: object = None  # types.Answer, when finished
+    answer: Answer | None = None  # when finished
 
     @property
     def tokens_per_s(self) -> float | None:
@@ -72,7 +72,8 @@ class Comparison:
 
 
 def compare(pool, question: str, variants: list[str], k: int = 5, filters=None,
-            gen: GenerationSettings | None = None, use_rag: bool = True, user: str | None = None) -> Iterator[Comparison]:
+            gen: GenerationSettings | None = None, use_rag: bool = True,
+            user: str | None = None) -> Iterator[Comparison]:
     variants = list(dict.fromkeys(variants))
     if not 1 <= len(variants) <= MAX_MODELS:
         raise UserError(f"Compare 2 to {MAX_MODELS} models (got {len(variants)}).")
@@ -106,7 +107,7 @@ def compare(pool, question: str, variants: list[str], k: int = 5, filters=None,
                     col.new_tokens = int(stream.answer.timings.get("new_tokens", 0))
         except UserError as exc:
             col.error = str(exc)
-        except Exception as exc:  # one model failing must not take the others down  # noqa: BLE001
+        except Exception as exc:  # one model failing must not take the others down
             col.error = f"{type(exc).__name__}: {exc}"
         finally:
             col.seconds = time.perf_counter() - started

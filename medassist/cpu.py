@@ -16,7 +16,7 @@ VECTOR_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "
 
 @functools.lru_cache(maxsize=1)
 def _cpuinfo() -> tuple[str, frozenset[str]]:
-    model, flags = "", frozenset()
+    model, flags = "", frozenset[str]()
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:

@@ -5,6 +5,7 @@ their own entries: questions can hold patient details. The command line is the a
 view: every entry, with its user (`medassist history export`)."""
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import time
@@ -74,6 +75,7 @@ class History:
                      json.dumps(document["timings"]), "{}", user),
                 )
                 entry_id = cur.lastrowid
+                assert entry_id is not None  # set by the INSERT
                 document = {**document, "history_id": entry_id}
                 self.db.execute("UPDATE answers SET document = ? WHERE id = ?", (json.dumps(document), entry_id))
         except sqlite3.DatabaseError as exc:  # damaged since it was opened, or the disk is full
@@ -98,9 +100,9 @@ class History:
             raise UserError(f"No history entry {entry_id}. See `medassist history list`.")
         return json.loads(row[0])
 
-    def export(self, user: str | None = None) -> list[dict]:
+    def export(self, user: str | None = None) -> builtins.list[dict]:  # `list` here is the method below
         """Every entry (of `user`, if named) as its document with who asked: the administrator's export."""
-        sql, args = "SELECT document, user FROM answers", ()
+        sql, args = "SELECT document, user FROM answers", tuple[str, ...]()
         if user is not None:
             sql, args = sql + " WHERE user = ?", (user,)
         return [{**json.loads(doc), "user": who} for doc, who in self.db.execute(sql + " ORDER BY id", args)]

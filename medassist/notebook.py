@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import time
 
-from .present import html as H
 from .errors import UserError
+from .present import html as H
 from .types import GenerationSettings, source_dicts
 
 
@@ -108,6 +108,7 @@ class AssistantWidget:
         for result in compare(self.pool, question, chosen, k=self.k,
                               gen=GenerationSettings(max_new_tokens=self.max_new_tokens)):
             self._show(self._comparison(result))
+        assert result is not None  # compare() yields at least once
         self._show(self._comparison(result) + H.evidence(source_dicts(result.passages), "ma-cmp"))
         return result
 

@@ -78,7 +78,8 @@ class Plan:
         lines = [f"{self.model} in {self.quant}, context {self.context:,} x batch {self.batch}:",
                  f"  parameters {self.params / 1e9:.2f} B ({self.quantized_params / 1e9:.2f} B in quantizable "
                  f"linear layers)",
-                 f"  weights {self.weights_gib:.1f} GiB + KV cache {self.kv_cache_gib:.1f} GiB = {self.total_gib:.1f} GiB"]
+                 f"  weights {self.weights_gib:.1f} GiB + KV cache {self.kv_cache_gib:.1f} GiB "
+                 f"= {self.total_gib:.1f} GiB"]
         for i, (gib, layers) in enumerate(zip(self.per_gpu_gib, self.layers_per_gpu)):
             lines.append(f"  GPU {i}: {layers} layers, {gib:.1f} of {self.gpus_gib[i]:.0f} GiB "
                          f"({RESERVE_GIB:.0f} GiB kept free)")
@@ -152,8 +153,8 @@ def plan(spec: ModelSpec, gpus_gib: list[float], quant: str | None = None, conte
     extra[0] += embed_gib
     extra[-1] += head_gib
     # Whole layers, in proportion to each GPU's room after its fixed parts; at least one each.
-    room = [max(f - e, 0.0) for f, e in zip(free, extra)]
-    share = [r / sum(room) * arch.layers if sum(room) else 0 for r in room]
+    gpu_room = [max(f - e, 0.0) for f, e in zip(free, extra)]
+    share = [r / sum(gpu_room) * arch.layers if sum(gpu_room) else 0 for r in gpu_room]
     layers = [max(1, int(s)) for s in share]
     while sum(layers) < arch.layers:
         i = max(range(len(layers)), key=lambda j: share[j] - layers[j])
@@ -172,9 +173,9 @@ def plan(spec: ModelSpec, gpus_gib: list[float], quant: str | None = None, conte
     return p
 
 
-def device_map(arch: Architecture, layers_per_gpu: list[int]) -> dict[str, int]:
+def device_map(arch: Architecture, layers_per_gpu: list[int]) -> dict[str, int | str]:
     """Module -> GPU index, as transformers' `device_map` takes it."""
-    out: dict[str, int] = {"model.embed_tokens": 0}
+    out: dict[str, int | str] = {"model.embed_tokens": 0}
     n = 0
     for gpu, count in enumerate(layers_per_gpu):
         for _ in range(count):

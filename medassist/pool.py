@@ -18,17 +18,22 @@ from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .catalogue import CATALOGUE, get_spec
 from .errors import UserError
 from .parts import SharedParts
+
+if TYPE_CHECKING:
+    from .assistant import Assistant
+
 
 def engine_suffixes() -> dict[str, tuple[str, dict]]:
     """What may follow @ in a variant: every engine's name, and the variants engines declare
     ("nf4" is transformers with quant=nf4), all read from the engine registry."""
     from .backends import ENGINES
 
-    out = {name: (name, {}) for name in ENGINES}
+    out: dict[str, tuple[str, dict]] = {name: (name, {}) for name in ENGINES}
     for e in ENGINES.values():
         out.update({suffix: (e.name, dict(options)) for suffix, options in e.variants.items()})
     return out
@@ -88,7 +93,7 @@ def measured_gib(backend) -> float:
 
 @dataclass
 class _Slot:
-    assistant: object
+    assistant: Assistant
     lock: threading.Lock = field(default_factory=threading.Lock)
     waiting: int = 0
     gib: float = 0.0

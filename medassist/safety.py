@@ -17,7 +17,7 @@ EMERGENCY_NOTICE = (
 
 _I = re.IGNORECASE
 # (label, pattern or (pattern, pattern) that must both occur)
-RED_FLAGS: list[tuple[str, object]] = [
+RED_FLAGS: list[tuple[str, re.Pattern[str] | tuple[re.Pattern[str], ...]]] = [
     ("chest pain with breathlessness",
      (re.compile(r"chest\s+(pain|tightness|pressure)|angina", _I),
       re.compile(r"breath|dyspn|sob\b|can'?t\s+breathe|difficulty\s+breathing", _I))),

@@ -8,7 +8,7 @@ without touching the user's own files.
 | variable                      | field           | what it does |
 | ----------------------------- | --------------- | ------------ |
 | MEDASSIST_HOME                | home            | library, index, history, config (default: the user data dir) |
-| MEDASSIST_CACHE               | cache           | converted weights, the measured engine choice (default: the user cache dir) |
+| MEDASSIST_CACHE               | cache           | converted weights, measured engine choice (default: user cache) |
 | MEDASSIST_GUIDELINES_MIRROR   | mirror          | a local folder with the starter library's raw files |
 | MEDASSIST_CHROMA_URL          | chroma_url      | a shared Chroma server instead of the index on disk |
 | MEDASSIST_CHROMA_TOKEN        | chroma_token    | sent to that server as x-chroma-token |
@@ -19,7 +19,7 @@ without touching the user's own files.
 | MEDASSIST_TRUST_REMOTE_CODE   | trusted_code    | repos allowed to run their own Python code |
 | MEDASSIST_SERVER_URL          | server_url      | the OpenAI-compatible server (as --server) |
 | MEDASSIST_SERVER_API_KEY      | server_api_key  | its API key (or OPENAI_API_KEY) |
-| MEDASSIST_ALLOW_HOSTS         | allow_hosts     | servers beyond this machine and the private network allowed by name |
+| MEDASSIST_ALLOW_HOSTS         | allow_hosts     | servers beyond this machine and private network allowed by name |
 | MEDASSIST_THREADS             | threads         | CPU threads for the llama.cpp engines (default: measured) |
 | MEDASSIST_BENCHMARKS          | benchmarks      | where `medassist eval` finds benchmark files |
 | MEDASSIST_UI_AUTH             | ui_auth         | user:password for the web UI beyond loopback |

@@ -30,7 +30,7 @@ class Passage:
     score: float = 0.0  # retrieval score, higher is better
     page_end: int | None = None  # last PDF page the chunk reaches, when it crosses a page break
     grade: str = ""  # grade(s) or strength of the statements it holds: "B recommendation; I statement"
-    page_spans: tuple[tuple[int, int], ...] = ()  # (offset in text, PDF page) where each page's text begins
+    page_spans: tuple[tuple[int, int | None], ...] = ()  # (offset in text, PDF page) where each page's text begins
 
     def page_at(self, offset: int) -> int | None:
         """The PDF page of the character at `offset` in the text (None outside PDFs)."""
@@ -45,7 +45,8 @@ class Passage:
         """Where in the document: the page(s) for PDFs (with the outline's section if any), else the section."""
         if not self.page:
             return self.section
-        pages = f"pp. {self.page}–{self.page_end}" if self.page_end and self.page_end != self.page else f"p. {self.page}"
+        pages = (f"pp. {self.page}–{self.page_end}" if self.page_end and self.page_end != self.page
+                 else f"p. {self.page}")
         return f"{self.section}, {pages}" if self.section and self.section != "Document" else pages
 
     def to_dict(self) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def gguf_source(spec: ModelSpec, model_path: str | None, cache_dir: Path) -> tup
 
         try:
             return Path(hf_hub_download(spec.repo, spec.gguf_file, local_files_only=True)), spec.id
-        except Exception:  # noqa: BLE001  (not cached, offline, or no such repo: the same advice)
+        except Exception:  # not cached, offline, or no such repo: the same advice
             raise UserError(f"{spec.gguf_file} of {spec.repo} is not on this disk. No model is downloaded at run "
                             f"time: fetch it on a networked machine (hf download {spec.repo} {spec.gguf_file}), "
                             "or pass --model-path FILE.gguf.") from None

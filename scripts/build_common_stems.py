@@ -17,7 +17,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-MIRROR = Path(os.environ.get("MEDASSIST_SHARED_DATA", REPO.parent / "shared" / "data")) / "guidelines/ngc-public/raw_xml"
+MIRROR = (Path(os.environ.get("MEDASSIST_SHARED_DATA", REPO.parent / "shared" / "data"))
+          / "guidelines/ngc-public/raw_xml")
 MIN_DOCS = 15
 
 

@@ -30,7 +30,7 @@ def write_samples(root: Path, n: int = 4) -> Path:
     (root / "mirage" / "pubmedqa.json").write_text(json.dumps({"pubmedqa": dict(list(pub.items())[:n])}))
     # MedQA JSON Lines as published (US/test.jsonl has five options A-E)
     rows = []
-    for i, (qid, it) in enumerate(first):
+    for i, (_qid, it) in enumerate(first):
         options = dict(it["options"], E="None of the above")
         rows.append({"question": it["question"], "answer": options[it["answer"]], "options": options,
                      "meta_info": "step1" if i % 2 else "step2&3", "answer_idx": it["answer"]})

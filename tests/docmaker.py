@@ -85,7 +85,8 @@ def text(path: Path, sections=SEPSIS) -> Path:
 def jsonl(path: Path) -> Path:
     rows = [
         {"id": "anaphylaxis", "title": "Anaphylaxis first aid", "organisation": "Example Resuscitation Council",
-         "year": 2021, "text": "Give intramuscular adrenaline 0.5 mg (1:1000) into the anterolateral thigh for adults."},
+         "year": 2021,
+         "text": "Give intramuscular adrenaline 0.5 mg (1:1000) into the anterolateral thigh for adults."},
         {"id": "hypoglycaemia", "title": "Hypoglycaemia in adults",
          "sections": {"Treatment": "If the patient can swallow, give 15 to 20 g of quick-acting carbohydrate."}},
         "this line is not an object",

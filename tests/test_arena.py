@@ -74,6 +74,6 @@ def test_a_damaged_vote_log_or_history_is_reported_and_left_as_it_is(tmp_path):
     for cls, name in ((Arena, "arena.sqlite3"), (History, "history.sqlite3")):
         path = tmp_path / name
         path.write_bytes(b"not a database" * 100)
-        with pytest.raises(UserError, match="cannot be opened .* left as it is"):
+        with pytest.raises(UserError, match=r"cannot be opened .* left as it is"):
             cls(path)
         assert path.read_bytes().startswith(b"not a database")

@@ -84,7 +84,8 @@ DEMO = "Which adults should be screened for abdominal aortic aneurysm, and how?"
 
 
 def test_the_demo_question_quotes_the_mens_recommendation_first_and_never_supports_women(backend, home_copy):
-    answer = assistant_for(home_copy, backend, record_history=False).ask(DEMO, gen=GenerationSettings(max_new_tokens=80))
+    answer = assistant_for(home_copy, backend, record_history=False).ask(
+        DEMO, gen=GenerationSettings(max_new_tokens=80))
     lead = answer.quotes[0]
     assert "men aged 65 to 75 years who have ever smoked" in lead.text and lead.grade == "B recommendation"
     assert answer.passages[lead.source - 1].document_id == "ngc-10510"
@@ -100,8 +101,10 @@ def test_a_contradicted_sentence_is_shown_as_such_everywhere(backend, home_copy)
 
     a = assistant_for(home_copy, backend)
     evidence = a.gather_evidence(DEMO)
-    wrong = "The USPSTF recommends screening for abdominal aortic aneurysm in women aged 65 to 75 years who have ever smoked."
-    answer = a.finish(evidence, wrong, evidence.passages, evidence.quotes, GenerationSettings(), list(evidence.notices), {})
+    wrong = ("The USPSTF recommends screening for abdominal aortic aneurysm in women aged 65 to 75 years "
+             "who have ever smoked.")
+    answer = a.finish(evidence, wrong, evidence.passages, evidence.quotes, GenerationSettings(),
+                      list(evidence.notices), {})
     (s,) = answer.sentences
     assert s.verdict == "contradicted" and s.evidence and s.reason
     assert answer.notices[0].kind == "contradicted"
@@ -212,7 +215,7 @@ def test_a_history_log_damaged_in_the_middle_is_reported_before_any_model_runs(h
         data[n * 4096 + 8:n * 4096 + 40] = b"\xa5" * 32
     log.write_bytes(bytes(data))
     a = Assistant(Settings(home=home_copy, cache=Settings.from_env().cache), progress=lambda m: None)
-    with pytest.raises(UserError, match="history log .* cannot be opened .* left as it is"):
+    with pytest.raises(UserError, match=r"history log .* cannot be opened .* left as it is"):
         a.stream(QUESTION)
     assert a._backend is None  # no model loaded, so no answer was made and thrown away
     res = run_cli("ask", QUESTION, "--json", home=home_copy)

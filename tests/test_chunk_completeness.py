@@ -7,6 +7,7 @@ medassist/retrieval/boilerplate.py matches; the test prints what that list remov
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -32,7 +33,7 @@ def uncovered(doc, sections=None) -> tuple[list[str], dict[str, list[str]], list
     removed: dict[str, list[str]] = {}
     chunks = chunk_document(doc, sections=sections, removed=removed)
     texts = [normalise(c.text) for c in chunks]
-    pairs = [a + " " + b for a, b in zip(texts, texts[1:])]  # a sentence longer than a chunk spans two
+    pairs = [a + " " + b for a, b in itertools.pairwise(texts)]  # a sentence longer than a chunk spans two
     dropped = normalise(" ".join(t for items in removed.values() for t in items))
     lost = []
     for block in doc.blocks:

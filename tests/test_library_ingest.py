@@ -173,7 +173,8 @@ def test_search_cli_filters(small_home):
 def test_japanese_guideline_found_by_a_japanese_question(tmp_path, embedder):
     notes = tmp_path / "ja.jsonl"
     notes.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"id": "ja-htn", "title": "高血圧治療ガイドライン", "text": "診察室血圧が140/90mmHg以上を高血圧と診断する。減塩は1日6g未満を目標とする。"},
+        {"id": "ja-htn", "title": "高血圧治療ガイドライン",
+         "text": "診察室血圧が140/90mmHg以上を高血圧と診断する。減塩は1日6g未満を目標とする。"},
         {"id": "ja-dm", "title": "糖尿病診療ガイドライン", "text": "HbA1cの目標値は合併症予防のため7.0%未満とする。"},
         {"id": "en-asthma", "title": "Asthma", "text": "Inhaled corticosteroids are first-line controller therapy."},
     ]))

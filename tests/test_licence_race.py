@@ -16,7 +16,7 @@ def test_concurrent_acceptances_are_all_recorded(tmp_path):
     def accept(model_id):
         try:
             require_licence(get_spec(model_id), config, accept=True)
-        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+        except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=accept, args=(m,)) for m in specs * 3]

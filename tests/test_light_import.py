@@ -32,17 +32,18 @@ def test_help_is_light_and_shows_disclaimer():
 def test_the_llama_cpp_engines_and_the_engine_choice_import_no_torch():
     """Choosing the engine, and the llama.cpp engines themselves, need neither torch nor transformers."""
     mods = _modules_after("import medassist.backends.calibration, medassist.backends.xllamacpp_backend, "
-                          "medassist.backends.llamacpp_backend, medassist.weights, medassist.cpu, medassist.cli.runtime")
+                          "medassist.backends.llamacpp_backend, medassist.weights, medassist.cpu, "
+                          "medassist.cli.runtime")
     assert not [m for m in HEAVY if m in mods]
 
 
 LOADS = ("torch", "transformers", "chromadb", "sentence_transformers", "gradio", "llama_cpp", "xllamacpp")
-RUN = """
+RUN = f"""
 import json, sys
 from medassist.cli import main
 rc = main(json.loads(sys.argv[1]))
-print(json.dumps({"rc": rc, "loaded": [m for m in %r if m in sys.modules]}))
-""" % (LOADS,)
+print(json.dumps({{"rc": rc, "loaded": [m for m in {LOADS!r} if m in sys.modules]}}))
+"""
 
 
 @pytest.mark.parametrize("args, message", [

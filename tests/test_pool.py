@@ -68,9 +68,9 @@ def test_one_generation_at_a_time_and_a_bounded_queue(pool):
     while pool.waiting("gemma3-270m@llamacpp") < 1:
         assert time.monotonic() < deadline, "the second request never queued"
         time.sleep(0.01)
-    with pytest.raises(UserError, match="busy: 1 requests are already waiting"):
-        with pool.generating("gemma3-270m@llamacpp"):  # ... and a third is turned away
-            pass
+    with (pytest.raises(UserError, match="busy: 1 requests are already waiting"),
+          pool.generating("gemma3-270m@llamacpp")):  # ... and a third is turned away
+        pass
     release.set()
     t1.join()
     t2.join()

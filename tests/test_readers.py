@@ -1,5 +1,6 @@
 """Every format in, the right text, sections, pages and metadata out; bad files get clear messages."""
 import os
+import re
 import sys
 
 import pytest
@@ -86,7 +87,8 @@ def test_ngc_xml_still_reads(tmp_path):
     (lambda p: _write(p / "photo.pdf", os.urandom(4000)), "is not a PDF"),
     (lambda p: _write(p / "empty.md", b""), "is empty"),
     (lambda p: _write(p / "blob.txt", b"\x00\x01\x02" * 100), "binary data"),
-    (lambda p: _write(p / "scripts.html", b"<html><script>" + b"x=1;" * 1000 + b"</script></html>"), "no readable text"),
+    (lambda p: _write(p / "scripts.html", b"<html><script>" + b"x=1;" * 1000 + b"</script></html>"),
+     "no readable text"),
     (lambda p: _write(p / "fake.docx", b"PK not really a zip"), "not a readable Word document"),
     (lambda p: _write(p / "bad.jsonl", b"{nope\n[1,2]\n"), "no usable JSON Lines records"),
     (lambda p: _write(p / "bad.xml", b"<a><b></a>"), "not well-formed XML"),
@@ -103,7 +105,7 @@ def test_an_owner_only_encrypted_pdf_is_read(tmp_path):
 
 
 def test_unknown_extension_is_unsupported(tmp_path):
-    with pytest.raises(Unsupported, match="unsupported file type '.exe'"):
+    with pytest.raises(Unsupported, match=re.escape("unsupported file type '.exe'")):
         read_file(_write(tmp_path / "setup.exe", b"MZ"))
 
 
@@ -225,7 +227,7 @@ def test_a_zip_directory_that_understates_a_part_is_still_capped(tmp_path):
         entry = data.find(b"PK\x01\x02", entry + 4)
     data[entry + 24:entry + 28] = struct.pack("<I", 40_000)  # "inflates to 40 kB"
     bomb.write_bytes(bytes(data))
-    with pytest.raises(UserError, match="not a readable Word document|inflates past"):
+    with pytest.raises(UserError, match=r"not a readable Word document|inflates past"):
         limits.safe_docx(bomb, bytes(data))
 
 

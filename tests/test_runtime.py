@@ -121,7 +121,8 @@ def test_pickle_weights_are_refused_unless_allowed(tmp_path):
 
     from medassist.backends.hf_loading import check_checkpoint
 
-    config = LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2)
+    config = LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                         num_attention_heads=2)
     config.save_pretrained(tmp_path)
     torch.save(LlamaForCausalLM(config).state_dict(), tmp_path / "pytorch_model.bin")  # an old-style pickle checkpoint
     with pytest.raises(UserError, match="pickle"):
@@ -178,7 +179,7 @@ def test_out_of_memory_mid_generation_is_explained_and_the_next_request_is_serve
     real = backend.model.generate
     backend.model.generate = lambda *a, **k: (_ for _ in ()).throw(torch.cuda.OutOfMemoryError("CUDA out of memory"))
     for call in (backend.generate, lambda p, s: "".join(backend.stream(p, s))):
-        with pytest.raises(UserError, match="ran out of memory.*released"):
+        with pytest.raises(UserError, match=r"ran out of memory.*released"):
             call("the patient", GenerationSettings(max_new_tokens=4))
     backend.model.generate = real
     assert isinstance(backend.generate("the patient", GenerationSettings(max_new_tokens=4)), str)

@@ -177,7 +177,8 @@ def test_all_three_verdicts_are_shown_and_a_contradiction_beside_the_passage(pag
     text = ("Men aged 65 to 75 years who have ever smoked should have one-time ultrasonography screening. "
             "The USPSTF recommends screening for abdominal aortic aneurysm in women aged 65 to 75 years who have ever "
             "smoked. Aortic aneurysm screening is covered by most insurers.")
-    answer = a.finish(evidence, text, evidence.passages, evidence.quotes, GenerationSettings(), list(evidence.notices), {})
+    answer = a.finish(evidence, text, evidence.passages, evidence.quotes, GenerationSettings(),
+                      list(evidence.notices), {})
     assert [s.verdict for s in answer.sentences] == ["supported", "contradicted", "not_found"]
     tab(page, "History")
     page.locator("#ma-hist-id input").fill(str(answer.history_id))

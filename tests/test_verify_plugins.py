@@ -15,8 +15,10 @@ from medassist.verify.plugins import LLMJudge, NLIVerifier, load_verifiers
 
 from .test_verify import AAA
 
-FAITHFUL = "The USPSTF recommends one-time screening for AAA with ultrasonography in men aged 65 to 75 who have ever smoked."
-WRONG = "The USPSTF recommends one-time screening for AAA with ultrasonography in women aged 65 to 75 who have ever smoked."
+FAITHFUL = ("The USPSTF recommends one-time screening for AAA with ultrasonography in men aged 65 to 75 "
+            "who have ever smoked.")
+WRONG = ("The USPSTF recommends one-time screening for AAA with ultrasonography in women aged 65 to 75 "
+         "who have ever smoked.")
 
 
 def _tiny_nli(path, leaning: str, labels=("entailment", "neutral", "contradiction")):

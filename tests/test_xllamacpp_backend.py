@@ -143,7 +143,8 @@ def test_close_leaves_no_server(model_cache):
 
 def test_no_server_is_left_when_the_parent_is_killed(model_cache, tmp_path):
     code = ("import sys; from medassist.backends import load_backend; from medassist.catalogue import get_spec\n"
-            f"b = load_backend(get_spec('gemma3-270m'), {str(model_cache)!r}, engine='xllamacpp', progress=lambda m: None)\n"
+            f"b = load_backend(get_spec('gemma3-270m'), {str(model_cache)!r}, engine='xllamacpp', "
+            "progress=lambda m: None)\n"
             "print(b.pid, b.bound_port, flush=True); sys.stdin.read()")
     parent = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)

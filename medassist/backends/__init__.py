@@ -75,7 +75,8 @@ _THREADS = Option("n_threads", "CPU threads (default: measured fastest on this C
 ENGINES: dict[str, Engine] = {e.name: e for e in [
     Engine("transformers", "medassist.backends.transformers_backend", "Hugging Face transformers (CPU or GPUs; "
            "bitsandbytes NF4/int8)", options=(
-               Option("dtype", "compute dtype (default: measured on this CPU)", choices=("auto", "bf16", "fp16", "fp32")),
+               Option("dtype", "compute dtype (default: measured on this CPU)",
+                      choices=("auto", "bf16", "fp16", "fp32")),
                _MODEL_PATH,
                Option("quant", "bitsandbytes quantization (default: the model's own on a GPU, none on CPU)",
                       choices=("nf4", "int8", "none")),

@@ -69,7 +69,7 @@ class Choice:
     engine: str | None  # None: no engine could run
     ranking: list[str]  # every engine that ran, fastest first
     reason: str
-    options: dict = None  # engine -> the load options it was measured fastest with (its thread count)
+    options: dict | None = None  # engine -> the load options it was measured fastest with (its thread count)
 
     def options_for(self, engine: str) -> dict:
         return dict((self.options or {}).get(engine, {}))
@@ -200,8 +200,9 @@ def _measure_here(engine: str, spec_id: str, cache_dir: str, model_path: str | N
             first = first or time.perf_counter()
             n += 1
         end = time.perf_counter()
-        n = max(backend.last_usage.get("new_tokens", n), n)
-        prompt_tokens = backend.last_usage.get("prompt_tokens") or backend.count_tokens(prompt)
+        usage: dict = backend.last_usage  # type: ignore[attr-defined]  # every engine has it; the Protocol omits it
+        n = max(usage.get("new_tokens", n), n)
+        prompt_tokens = usage.get("prompt_tokens") or backend.count_tokens(prompt)
     finally:
         backend.close()
     if first is None or n < 2:
@@ -217,11 +218,11 @@ def _child_main() -> None:
     out = os.dup(1)
     os.dup2(2, 1)  # engines that print go to stderr, never into the answer
     try:
-        doc = {"figures": _measure_here(req["engine"], req["spec"], req["cache"], req.get("model_path"),
-                                         req.get("options") or {})}
+        doc: dict[str, object] = {"figures": _measure_here(req["engine"], req["spec"], req["cache"],
+                                                           req.get("model_path"), req.get("options") or {})}
     except UserError as exc:
         doc = {"error": str(exc)}
-    except Exception as exc:  # noqa: BLE001  (any failure is a failed measurement, with its reason)
+    except Exception as exc:  # any failure is a failed measurement, with its reason
         doc = {"error": f"{type(exc).__name__}: {exc}"}
     os.write(out, (json.dumps(doc) + "\n").encode())
 

@@ -52,11 +52,13 @@ def measure_dtypes(hidden: int = 640, ffn: int = 2048, rows: int = 32) -> dict:
     return {"float32": fp32, "bfloat16": {"decode_s": d, "prefill_s": p} if d and p else None}
 
 
-def dtype_choice(cache_dir: Path, spec: ModelSpec | None = None, force: bool = False) -> str:
-    """'float32' or 'bfloat16' for transformers on this CPU: measured once, cached."""
+def dtype_choice(cache_dir: Path | None, spec: ModelSpec | None = None, force: bool = False) -> str:
+    """'float32' or 'bfloat16' for transformers on this CPU: measured once, cached (with no cache
+    folder, measured every time)."""
     version = engine_version("transformers") or "transformers"
     cpu = cpu_key()
-    known = _read(Path(cache_dir)).get("cpus", {}).get(cpu, {}).get("torch_dtype", {}).get(version)
+    cached = _read(Path(cache_dir)) if cache_dir is not None else {}
+    known = cached.get("cpus", {}).get(cpu, {}).get("torch_dtype", {}).get(version)
     if known and not force:
         return known["choice"]
     arch = spec.arch if spec is not None and spec.arch is not None else None
@@ -67,5 +69,6 @@ def dtype_choice(cache_dir: Path, spec: ModelSpec | None = None, force: bool = F
         _cpu_entry(doc, cpu).setdefault("torch_dtype", {})[version] = {
             **figures, "choice": choice, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S")}
 
-    _update(Path(cache_dir), store)
+    if cache_dir is not None:
+        _update(Path(cache_dir), store)
     return choice

@@ -86,7 +86,8 @@ def placement(spec: ModelSpec, quant: str | None, max_memory: str | None, offloa
         if spec.arch is not None:
             p = plan(spec, [], quant=quant if quant in ("nf4", "int8") else "bf16", context=context, ram_gib=_ram_gib())
             if not p.fits:
-                raise UserError(f"{spec.id} will not fit in this machine's memory, so nothing was loaded.\n{p.report()}")
+                raise UserError(f"{spec.id} will not fit in this machine's memory, so nothing was loaded.\n"
+                                f"{p.report()}")
         return {}
     caps = parse_max_memory(max_memory)
     if caps:
@@ -96,7 +97,8 @@ def placement(spec: ModelSpec, quant: str | None, max_memory: str | None, offloa
     if offload:  # let accelerate spill what does not fit to CPU (and disk)
         memory = caps or {i: f"{g - 1:.0f}GiB" for i, g in enumerate(gpus)}
         memory.setdefault("cpu", f"{_ram_gib() * 0.8:.0f}GiB")
-        return {"device_map": "auto", "max_memory": memory, "offload_folder": str(Path.home() / ".cache/medassist/offload")}
+        return {"device_map": "auto", "max_memory": memory,
+                "offload_folder": str(Path.home() / ".cache/medassist/offload")}
     if spec.arch is None:
         return {"device_map": "auto", **({"max_memory": caps} if caps else {})}
     p = plan(spec, gpus, quant=quant if quant in ("nf4", "int8") else "bf16", context=context)

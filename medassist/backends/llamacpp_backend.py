@@ -16,11 +16,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from ..catalogue import ModelSpec
 from ..errors import UserError
 from ..types import GenerationSettings
 from .stops import cut_at_stop, stream_until_stop
+
+if TYPE_CHECKING:
+    import llama_cpp
 
 SAFE_BUILD = ('CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON '
               '-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" '
@@ -64,8 +68,8 @@ def smoke_test(path: Path, cache_dir: Path) -> None:
     if res.returncode != 0:
         crashed = res.returncode < 0 or "Segmentation fault" in res.stderr
         raise UserError(
-            ("llama.cpp crashed in its first decode (signal %d). This happens when it was built for CPU features "
-             "that fail on this machine, such as AMX. Rebuild it without them:\n  %s" % (-res.returncode, SAFE_BUILD))
+            (f"llama.cpp crashed in its first decode (signal {-res.returncode}). This happens when it was built "
+             f"for CPU features that fail on this machine, such as AMX. Rebuild it without them:\n  {SAFE_BUILD}")
             if crashed else f"llama.cpp could not run {path.name}: {res.stderr.strip()[-500:]}")
     seen[stamp] = "ok"
     marker.parent.mkdir(parents=True, exist_ok=True)
@@ -77,12 +81,13 @@ class LlamaCppBackend:
         import llama_cpp
 
         self.spec, self.path = spec, path
-        self._args = {"model_path": str(path), "n_ctx": n_ctx, "n_gpu_layers": n_gpu_layers, "verbose": False,
-                      **({"n_threads": n_threads} if n_threads else {})}
+        self._args: dict[str, Any] = {"model_path": str(path), "n_ctx": n_ctx, "n_gpu_layers": n_gpu_layers,
+                                      "verbose": False, **({"n_threads": n_threads} if n_threads else {})}
         started = time.perf_counter()
         self.llm = llama_cpp.Llama(**self._args)
         self.load_seconds = time.perf_counter() - started
-        self._scorer = None  # a second instance keeping all logits, made when scoring is first asked for
+        # A second instance keeping all logits, made when scoring is first asked for.
+        self._scorer: llama_cpp.Llama | None = None
         self.chat_template = self.llm.metadata.get("tokenizer.chat_template")
         self.last_usage: dict = {}
 
@@ -102,7 +107,8 @@ class LlamaCppBackend:
 
     def generate(self, prompt: str, settings: GenerationSettings) -> str:
         self.llm.reset()  # no reuse of the previous prompt's cache: the same prompt gives the same answer
-        out = self.llm.create_completion(self._tokens(prompt), **self._kwargs(settings))
+        # Not streamed: one response (the stub's return type does not narrow on `stream`).
+        out = cast(dict, self.llm.create_completion(self._tokens(prompt), **self._kwargs(settings)))
         self.last_usage = out.get("usage") or {}
         return cut_at_stop(out["choices"][0]["text"], settings.stop)[0]
 
@@ -126,12 +132,13 @@ class LlamaCppBackend:
             import llama_cpp
 
             self._scorer = llama_cpp.Llama(**{**self._args, "logits_all": True})
-        ctx = self._scorer.tokenize(context.encode(), add_bos=True, special=True)
-        whole = self._scorer.tokenize((context + continuation).encode(), add_bos=True, special=True)
+        scorer = self._scorer
+        ctx = scorer.tokenize(context.encode(), add_bos=True, special=True)
+        whole = scorer.tokenize((context + continuation).encode(), add_bos=True, special=True)
         n_ctx = len(ctx) if whole[:len(ctx)] == ctx else len(ctx) - 1  # a merge at the boundary
-        self._scorer.reset()
-        self._scorer.eval(whole)
-        logits = np.asarray(self._scorer.scores[: len(whole)], dtype=np.float64)
+        scorer.reset()
+        scorer.eval(whole)
+        logits = np.asarray(scorer.scores[: len(whole)], dtype=np.float64)
         logprobs = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
         return float(sum(logprobs[i - 1, whole[i]] for i in range(n_ctx, len(whole))))
 
@@ -142,7 +149,8 @@ class LlamaCppBackend:
         for llm in (self.llm, self._scorer):
             if llm is not None:
                 llm.close()
-        self.llm = self._scorer = None
+        self.llm = None  # type: ignore[assignment]  # closed: the backend is not used again
+        self._scorer = None
 
 
 def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | None = None, n_ctx: int | None = None,

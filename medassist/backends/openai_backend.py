@@ -16,6 +16,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 from ..catalogue import ModelSpec
@@ -83,8 +84,8 @@ class OpenAIBackend:
             if response.status_code >= 400:
                 detail = response.read().decode(errors="replace")[:300]
                 response.close()
-                raise UserError(f"The model server at {self.base_url} refused the request (HTTP {response.status_code}):"
-                                f" {detail}")
+                raise UserError(f"The model server at {self.base_url} refused the request "
+                                f"(HTTP {response.status_code}): {detail}")
             return response
         raise AssertionError("unreachable")
 
@@ -161,7 +162,7 @@ class OpenAIBackend:
             except Exception:  # no such endpoint, or not JSON: try the next
                 data = None
             if isinstance(data, dict) and ("tokens" in data or "count" in data):
-                tokens = data.get("count", data.get("tokens"))
+                tokens: Any = data.get("count", data.get("tokens"))  # a count, or the token list
                 return tokens if isinstance(tokens, int) else len(tokens)
         return max(1, len(text) // 3)  # no tokenizer endpoint: a conservative estimate (3 characters a token)
 

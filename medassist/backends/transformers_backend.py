@@ -62,7 +62,7 @@ def convert_gguf(gguf: Path, target: Path, dtype: torch.dtype, progress) -> None
     started = time.perf_counter()
     tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
-    model = model.to(dtype)
+    model = model.to(dtype)  # type: ignore[arg-type]  # transformers' decorated `to` is typed for a model only
     # The weights are plain tensors now; drop the GGUF quantizer so the model can be saved.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
@@ -144,8 +144,8 @@ class TransformersBackend:
         return {k: v.to(self.model.device) for k, v in enc.items()}
 
     def _gen_kwargs(self, settings: GenerationSettings) -> dict:
-        kw = dict(max_new_tokens=settings.max_new_tokens, eos_token_id=self.eos_ids or None,
-                  pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+        kw = {"max_new_tokens": settings.max_new_tokens, "eos_token_id": self.eos_ids or None,
+              "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id}
         if settings.temperature > 0:
             kw.update(do_sample=True, temperature=settings.temperature, top_p=settings.top_p)
             if settings.seed is not None:
@@ -241,7 +241,8 @@ class TransformersBackend:
             ids = torch.tensor([r + [pad] * (width - len(r)) for r in rest], device=device)
             mask = torch.tensor([[1] * (len(ctx) + len(r)) + [0] * (width - len(r)) for r in rest], device=device)
             positions = (len(ctx) + torch.arange(width, device=device))[None].expand(len(conts), width)
-            logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache).logits
+            logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                                past_key_values=cache).logits
             logprobs = torch.log_softmax(logits.float(), dim=-1)  # [options, width, vocab]
         for i, cont in enumerate(conts):
             if len(cont) > 1:

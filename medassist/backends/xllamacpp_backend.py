@@ -112,7 +112,7 @@ def _serve() -> None:
         p.cpuparams.poll = p.cpuparams_batch.poll = cfg["poll"]
     try:
         server = xlc.Server(p)
-    except Exception as exc:  # noqa: BLE001  (llama.cpp logs why (port taken, unreadable file) before it raises
+    except Exception as exc:  # llama.cpp logs why (port taken, unreadable file) before it raises
         reply({"error": str(exc)})
         os._exit(3)
     reply({"address": server.listening_address, "pid": os.getpid(), "version": getattr(xlc, "__version__", "?"),
@@ -154,10 +154,13 @@ class XLlamaCppBackend:
         started = time.perf_counter()
         self._start()
         self.load_seconds = time.perf_counter() - started
-        self._finalizer = weakref.finalize(self, _stop_child, self._proc)  # at exit, or when garbage-collected
+        proc = self._proc
+        assert proc is not None  # _start set it
+        # At exit, or when garbage-collected.
+        self._finalizer: weakref.finalize = weakref.finalize(self, _stop_child, proc)
         props = self._request("GET", "/props")
-        self.bos = props.get("bos_token") or ""
-        self.chat_template = props.get("chat_template")
+        self.bos: str = props.get("bos_token") or ""
+        self.chat_template: str | None = props.get("chat_template")
 
     # -- the server's life -------------------------------------------------------------------------
     def _start(self) -> None:
@@ -170,6 +173,7 @@ class XLlamaCppBackend:
         self._proc, self._logfile = proc, log
         cfg = {"model": str(self.path.resolve()), "n_ctx": self.n_ctx, "port": self.port, "api_key": self._key,
                "n_threads": self.n_threads, "poll": self.poll}
+        assert proc.stdin is not None and proc.stdout is not None  # both are pipes
         proc.stdin.write((json.dumps(cfg) + "\n").encode())
         proc.stdin.flush()
         sel = selectors.DefaultSelector()
@@ -253,7 +257,8 @@ class XLlamaCppBackend:
                     if attempt:
                         raise
         if res.status != 200:
-            raise UserError(f"The {ENGINE} server answered {res.status} to {path}: {data[:300].decode(errors='replace')}")
+            raise UserError(f"The {ENGINE} server answered {res.status} to {path}: "
+                            f"{data[:300].decode(errors='replace')}")
         return json.loads(data)
 
     def _tokens(self, prompt: str) -> list[int]:
@@ -307,13 +312,15 @@ class XLlamaCppBackend:
                     raise self._died() from None
                 raise
             if res.status != 200:
-                raise UserError(f"The {ENGINE} server answered {res.status}: {res.read()[:300].decode(errors='replace')}")
+                raise UserError(f"The {ENGINE} server answered {res.status}: "
+                                f"{res.read()[:300].decode(errors='replace')}")
             while True:
                 try:
                     line = res.readline()
                 except (OSError, http.client.HTTPException):
                     line = b""
                 if not line:  # the server closed the stream before its last message: it died, or dropped us
+                    assert self._proc is not None  # a request goes to a started server
                     try:
                         self._proc.wait(timeout=5)
                     except subprocess.TimeoutExpired:

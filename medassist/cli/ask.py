@@ -6,8 +6,17 @@ import sys
 
 from ..errors import UserError
 from ..settings import Settings
-from .common import (add_engine_options, add_filter_options, ask_yes_no, console, engine_options, filters_from,
-                     max_new_tokens_fit, positive, say)
+from .common import (
+    add_engine_options,
+    add_filter_options,
+    ask_yes_no,
+    console,
+    engine_options,
+    filters_from,
+    max_new_tokens_fit,
+    positive,
+    say,
+)
 
 
 def cmd_ask(args, settings: Settings) -> int:
@@ -33,6 +42,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.json:
         for _ in stream:
             pass
+        assert stream.answer is not None  # set once the stream is exhausted
         print(json.dumps(stream.answer.to_dict(), indent=2, ensure_ascii=False))
         return 0
     from ..present.terminal import print_answer, print_emergency, print_header, print_quotes
@@ -44,6 +54,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.no_stream:
         for _ in stream:
             pass
+        assert stream.answer is not None
         out.print(stream.answer.text)
     else:
         started = False
@@ -54,6 +65,7 @@ def cmd_ask(args, settings: Settings) -> int:
             out.out(piece, end="")
             out.file.flush()
         out.print()
+    assert stream.answer is not None
     print_answer(out, stream.answer)
     return 0
 

@@ -21,7 +21,6 @@ def default_data(settings: Settings) -> Path | None:
 def cmd_eval(args, settings: Settings) -> int:
     from ..evaluation import Job, Protocol, evaluate, parse_tasks, write_reports
     from ..evaluation.igaku import load_pass_marks
-
     from .common import positive
 
     positive("--k", args.k)
@@ -42,7 +41,10 @@ def cmd_eval(args, settings: Settings) -> int:
     job = Job(models=args.model or ["gemma3-270m"], tasks=tasks, protocol=protocol, data=data,
               out=out, limit=args.limit, include_images=args.include_images, engine=args.engine,
               backend_options=options, pass_marks=load_pass_marks(args.pass_marks))
-    progress = (lambda m: print(m, file=sys.stderr))
+
+    def progress(m: str) -> None:
+        print(m, file=sys.stderr)
+
     if args.predictions:
         summary = _mark_predictions(job, args, progress)
     else:

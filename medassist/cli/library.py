@@ -50,7 +50,8 @@ def _show_ingest(report, settings: Settings, args, extra: dict | None = None) ->
     print_report(out, report)
     removed = f", {report.count('removed')} removed" if report.count("removed") else ""
     out.print(f"Index {settings.index_location}: {report.chunks_added} chunks added in {report.seconds:.1f} s. "
-              f"{report.count('added')} added, {report.count('updated')} updated, {report.count('unchanged')} unchanged, "
+              f"{report.count('added')} added, {report.count('updated')} updated, "
+              f"{report.count('unchanged')} unchanged, "
               f"{report.count('duplicate')} duplicates{removed}, {report.count('skipped')} skipped, "
               f"{len(report.failed)} failed.")
     if not report.documents:

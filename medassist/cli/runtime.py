@@ -5,6 +5,7 @@ import importlib
 import importlib.util
 import json
 import sys
+from typing import Any
 
 from ..settings import Settings
 from .common import console
@@ -58,7 +59,7 @@ def doctor_report(cache=None) -> dict:
     machine = Machine.detect()
     gpus = _gpus()
     free = [g["free_gib"] for g in gpus]
-    report = {"python": sys.version.split()[0],
+    report: dict[str, Any] = {"python": sys.version.split()[0],
               "packages": {m: version(m) for m in ("torch", "transformers", "accelerate", "bitsandbytes",
                                                    "xllamacpp", "llama_cpp", "sentence_transformers", "chromadb")},
               "cuda": bool(gpus), "gpus": gpus, "ram_gib": round(machine.ram_gb * 1e9 / GIB, 1), "models": []}
@@ -91,7 +92,8 @@ def _print_engine_choice(ec: dict) -> None:
                 print(f"    {label:<48} failed: {f['error'].splitlines()[0][:100]}")
             else:
                 print(f"    {label:<48} prompt {f['prefill_tps']:>6.0f} tok/s, new {f['decode_tps']:>5.1f} tok/s, "
-                      f"first token {f['first_token_s']:.2f} s, load {f['load_s']:.1f} s; an answer ~{f['estimate_s']:.0f} s")
+                      f"first token {f['first_token_s']:.2f} s, load {f['load_s']:.1f} s; "
+                      f"an answer ~{f['estimate_s']:.0f} s")
     for version, d in ec["torch_dtype"].items():
         bf = d.get("bfloat16")
         fp = d["float32"]
@@ -126,7 +128,8 @@ def cmd_doctor(args, settings: Settings) -> int:
         print("  no CUDA GPU: models run on the CPU (the 70B models need GPUs or a vLLM server)")
     print("Models (context up to 8,192 tokens, recommended quantization, free memory now):")
     for m in report["models"]:
-        print(f"  {m['model']:<16} {m['quant']:<5} {m['needs_gib']:>6} GiB  {'fits' if m['fits'] else 'no'}: {m['why']}")
+        print(f"  {m['model']:<16} {m['quant']:<5} {m['needs_gib']:>6} GiB  "
+              f"{'fits' if m['fits'] else 'no'}: {m['why']}")
     _print_engine_choice(report["engine_choice"])
     return 0
 
@@ -135,7 +138,7 @@ def cmd_models(args, settings: Settings) -> int:
     from ..catalogue import CATALOGUE, DEFAULT_MODEL, Machine, availability
 
     machine = Machine.detect()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in CATALOGUE.values():
         ok, why = availability(spec, machine, settings.hf_hub_cache)
         rows.append({"id": spec.id, "repo": spec.repo, "family": spec.family, "format": spec.prompt_format,

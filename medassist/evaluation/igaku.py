@@ -122,8 +122,8 @@ def mark(item: Item, text: str | None, rules: Rules) -> tuple[bool, frozenset[st
         value, want = number_in(text), official_value(item)
         return item.id in rules.credit_all or (value is not None and value == want), frozenset()
     letters = read_letters(text, item) or frozenset()
-    accepted = {frozenset(item.answer), *map(frozenset, item.alternatives), *rules.accept.get(item.id, ())}
-    return item.id in rules.credit_all or (bool(letters) and letters in accepted), letters
+    accepted_sets = {frozenset(item.answer), *map(frozenset, item.alternatives), *rules.accept.get(item.id, ())}
+    return item.id in rules.credit_all or (bool(letters) and letters in accepted_sets), letters
 
 
 def points_of(item: Item, rules: Rules) -> int:
@@ -180,7 +180,7 @@ def score_exams(items: list[Item], answered: dict[str, str | None], rules: Rules
             correct, letters = mark(item, answered[item.id], rules)
             e["kinki_questions"] += bool(letters & set(item.kinki))  # the ministry counts questions, not choices
         else:
-            why = skipped.get(item.id)
+            why = skipped.get(item.id, "")
             e[{"image": "skipped_images", "numeric": "skipped_numeric"}.get(why, "not_asked")] += 1
             correct = item.id in rules.credit_all  # credited to every candidate, answer or not
         if correct:

@@ -22,6 +22,7 @@ import json
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from .items import DataFormatError, Item, LoadReport
 
@@ -50,7 +51,8 @@ def _answer(raw: list, options: dict[str, str], where: str) -> tuple[tuple[str, 
     for part in raw:
         if not isinstance(part, str):
             raise DataFormatError(f"{where}: field 'answer' must list letters as strings, found {part!r}.")
-        choices = [tuple(sorted(set(re.sub(r"[\s,、，]", "", alt)))) for alt in re.split(r"\s+or\s+|または", _letters(part))]
+        choices = [tuple(sorted(set(re.sub(r"[\s,、，]", "", alt))))
+                   for alt in re.split(r"\s+or\s+|または", _letters(part))]
         sets = [s + c for s in sets for c in choices]  # "a or d" with another letter: each alternative gets it
     sets = [tuple(sorted(set(s))) for s in sets]
     bad = sorted({x for s in sets for x in s if x not in options})
@@ -120,13 +122,15 @@ def _item(raw, where: str, exam_block: str, meta: dict, report: LoadReport) -> I
         if points < 0:
             raise ValueError
     except ValueError:
-        raise DataFormatError(f"{where}: field 'points' must be 0, 1 or 3, not {raw.get('points')!r} ({pid}).") from None
+        raise DataFormatError(f"{where}: field 'points' must be 0, 1 or 3, "
+                              f"not {raw.get('points')!r} ({pid}).") from None
     text_only = raw.get("text_only", True)
     if not isinstance(text_only, bool):
         raise DataFormatError(f"{where}: field 'text_only' must be true or false, not {text_only!r} ({pid}).")
     m = meta.get(pid, {})
-    common = {"id": pid, "question": question, "points": points, "exam": exam_block, "text_only": text_only,
-              "subject": str(m.get("category", "")), "source": where, "written": tuple(str(a) for a in answer)}
+    common: dict[str, Any] = {"id": pid, "question": question, "points": points, "exam": exam_block,
+                              "text_only": text_only, "subject": str(m.get("category", "")), "source": where,
+                              "written": tuple(str(a) for a in answer)}
     if not choices:  # numeric entry: the digits to write into the printed boxes
         value = unicodedata.normalize("NFKC", str(answer[0])).strip()
         if len(answer) != 1 or not NUMBER.match(value):
@@ -150,9 +154,12 @@ def load_igakuqa(path: Path, report: LoadReport) -> list[Item]:
         raise DataFormatError(f"{path}: no IgakuQA blocks (files like 112-A.jsonl, or the release's data/2018/"
                               "112-A.jsonl) found. IgakuQA has no licence, so medassist ships no copy: point "
                               "--data at the release's data/ folder.")
-    items, seen = [], {}
+    items: list[Item] = []
+    seen: dict[str, Item] = {}
     for block in blocks:
-        exam, letter = BLOCK_FILE.match(block.stem).groups()
+        named = BLOCK_FILE.match(block.stem)
+        assert named is not None  # block_files lists only names that match
+        exam, letter = named.groups()
         report.blocks.setdefault(exam, set()).add(letter)
         meta = _metadata(block.with_name(f"{block.stem}_metadata.jsonl"), report)
         with open(block, encoding="utf-8") as f:

@@ -76,7 +76,8 @@ def read_predictions(files: list[Path]) -> tuple[dict[str, str | None], list[str
                 if pid in answers:
                     problems.append(f"{where}: a second prediction for {pid} (first at {where_of[pid]}); skipped.")
                     continue
-                answers[pid] = ",".join(map(str, pred)) if isinstance(pred, list) else None if pred is None else str(pred)
+                answers[pid] = (",".join(map(str, pred)) if isinstance(pred, list)
+                                else None if pred is None else str(pred))
                 where_of[pid] = where
     return answers, problems
 

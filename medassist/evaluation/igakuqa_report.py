@@ -62,7 +62,8 @@ def card_markdown(results: list[dict]) -> list[str]:
         avg, whole = _average(row)
         partial_average |= not whole
         cells = [_cell(row["exams"].get(y), not uniform) for y in years]
-        lines.append(f"| {row['label']} | {row['rules']} | {avg:.1f}{'' if whole else '*'} | " + " | ".join(cells) + " |")
+        lines.append(f"| {row['label']} | {row['rules']} | {avg:.1f}{'' if whole else '*'} | "
+                     + " | ".join(cells) + " |")
     lines += ["", "| Model | Rules | " + " | ".join(years) + " |", "|---|---|" + "---|" * len(years)]
     for row in rows:
         lines.append(f"| {row['label']} | {row['rules']} | " + " | ".join(_verdict(row["exams"].get(y)) for y in years)
@@ -125,7 +126,8 @@ def _details(results: list[dict]) -> list[str]:
                    "Not asked | Verdict |"), "|---|---|---|---|---|---|---|---|---|"]
         for number, e in r["exams"].items():
             m = e.get("mark") or {}
-            req = f"{e['required']}/{e['required_max']} ({m['required'][0]})" if m else f"{e['required']}/{e['required_max']}"
+            req = (f"{e['required']}/{e['required_max']} ({m['required'][0]})" if m
+                   else f"{e['required']}/{e['required_max']}")
             gen = (f"{e['general']}/{e['general_max']} ({m['general_clinical'][0]})" if m
                    else f"{e['general']}/{e['general_max']}")
             skipped = ", ".join(f"{n} {what}" for n, what in ((e["skipped_images"], "image"),

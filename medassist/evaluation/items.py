@@ -87,7 +87,8 @@ def _json_lines(path: Path):
             try:
                 yield where, json.loads(line)
             except json.JSONDecodeError as exc:
-                raise DataFormatError(f"{where}: not valid JSON ({exc.msg}). Each line must be one JSON object.") from None
+                raise DataFormatError(f"{where}: not valid JSON ({exc.msg}). "
+                                      "Each line must be one JSON object.") from None
 
 
 def _read_json(path: Path):

@@ -5,8 +5,9 @@
     generate                           the letter prompt; the model writes, a stated rule reads the letter(s)
 
 PubMedQA-rc puts "Abstract: ..." first, as lm-evaluation-harness's pubmedqa task does. IgakuQA uses
-Japanese labels (問題 / 答え) and letters a-e; a numeric-entry question has no options (generate only). k-shot examples come first, separated by a blank line;
-with --rag the retrieved guideline passages sit just before the question being asked.
+Japanese labels (問題 / 答え) and letters a-e; a numeric-entry question has no options (generate only).
+k-shot examples come first, separated by a blank line; with --rag the retrieved guideline passages
+sit just before the question being asked.
 """
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def choose_shots(pool: list[Item], item: Item, shots: int, seed: int) -> list[It
 class ItemPrompt:
     text: str  # the context every continuation follows
     continuations: dict[str, str]  # letter -> scored text (loglik)
-    passages: list = None  # retrieved Passage objects, with rag
+    passages: list | None = None  # retrieved Passage objects, with rag
 
     @property
     def hash(self) -> str:

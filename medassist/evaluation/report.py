@@ -50,8 +50,8 @@ def markdown(summary: dict) -> str:
     lines += card_markdown(results)
     subjects = [r for r in results if r.get("by_subject")]
     for r in subjects:
-        lines += ["", f"## {r['model']} on {r['task']} ({r['protocol']}), by subject", "", "| Subject | Accuracy | Items |",
-                  "|---|---|---|"]
+        lines += ["", f"## {r['model']} on {r['task']} ({r['protocol']}), by subject", "",
+                  "| Subject | Accuracy | Items |", "|---|---|---|"]
         for s, v in r["by_subject"].items():
             lines.append(f"| {s} | {_pct(v['accuracy'])} | {v['items']} |")
     lines += ["", "## How these were scored", ""]
@@ -61,7 +61,8 @@ def markdown(summary: dict) -> str:
                          "marked under both rule sets.")
             continue
         lines.append(f"- {r['model']} / {r['task']}: mode {r['mode']}, scoring {r['score']}, {r['shots']}-shot, "
-                     f"chat {'on' if r['chat'] else 'off'}, retrieval {'on (k=' + str(r['k']) + ')' if r['rag'] else 'off'}, "
+                     f"chat {'on' if r['chat'] else 'off'}, "
+                     f"retrieval {'on (k=' + str(r['k']) + ')' if r['rag'] else 'off'}, "
                      f"seed {r['seed']}.")
     return "\n".join(lines) + "\n"
 
@@ -81,7 +82,8 @@ def mirage_lines(results: list[dict]) -> list[str]:
         cut = [r is not None and r["items"] < r.get("items_available", r["items"]) for r in rs]
         partial |= any(cut)
         missing |= None in rs
-        avg = "—" if None in rs else f"{100 * sum(r['accuracy'] for r in rs) / len(rs):.1f}{'*' if any(cut) else ''}"
+        avg = ("—" if None in rs else
+               f"{100 * sum(r['accuracy'] for r in rs if r is not None) / len(rs):.1f}{'*' if any(cut) else ''}")
         lines.append(f"| {m} | {p} | " + " | ".join("" if r is None else f"{_pct(r['accuracy'])}{'*' if c else ''}"
                                                    for r, c in zip(rs, cut)) + f" | {avg} |")
     lines.append("\nThe leaderboard (teddy-xionggz.github.io/MIRAGE) ranks systems that answer by generation, "

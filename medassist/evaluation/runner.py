@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import UserError
 from ..types import GenerationSettings
@@ -73,10 +74,12 @@ def check_loglik(backend, spec_id: str) -> None:
 
 def run_item(backend, item: Item, protocol: Protocol, shots: list[Item], passages, chat_wrap, stops) -> dict:
     prompt = build(item, protocol, shots, passages, chat_wrap)
-    row = {"id": item.id, "prompt_hash": prompt.hash, "gold": list(item.answer), "subject": item.subject}
+    row: dict[str, Any] = {"id": item.id, "prompt_hash": prompt.hash, "gold": list(item.answer),
+                           "subject": item.subject}
     if item.exam:
         row.update(exam=item.exam, points=item.points)
     started = time.perf_counter()
+    pred: list[str] | None
     if protocol.mode == "loglik":
         letters = list(prompt.continuations)
         values = score_options(backend, prompt.text, [prompt.continuations[k] for k in letters])
@@ -168,8 +171,8 @@ def igakuqa_results(loaded: Loaded, answered: dict[str, str | None], marks) -> d
     """Both rule sets' exam tables and the questions on which they disagree."""
     rules = rule_sets()
     report = loaded.report
-    out = {f"exams{suffix}": score_exams(loaded.items, answered, rules[name], loaded.skipped, report.unreadable,
-                                         report.blocks, marks)
+    out: dict[str, Any] = {f"exams{suffix}": score_exams(loaded.items, answered, rules[name], loaded.skipped,
+                                                         report.unreadable, report.blocks, marks)
            for name, suffix in (("medassist", ""), ("reference", "_reference"))}
     differ = []
     for item in loaded.items:

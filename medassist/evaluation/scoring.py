@@ -34,7 +34,8 @@ def extract_letters(text: str, letters: list[str], options: dict[str, str] | Non
     if m:
         found = re.findall(rf"\(?([{cls}])\)?", m.group(0))
         return sorted({f.lower() if letters[0].islower() else f for f in found})
-    m = re.search(rf"(?:answer|option|choice)\s*(?:is|:)?\s*:?\s*{one}\b|(?:正解|答え)\s*(?:は|:|：)\s*{one}", t, re.IGNORECASE)
+    m = re.search(rf"(?:answer|option|choice)\s*(?:is|:)?\s*:?\s*{one}\b|(?:正解|答え)\s*(?:は|:|：)\s*{one}", t,
+                  re.IGNORECASE)
     if m:
         f = m.group(1) or m.group(2)
         return [f.lower() if letters[0].islower() else f.upper()]

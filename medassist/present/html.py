@@ -14,7 +14,8 @@ from . import VERDICT_LABEL, contradiction_notice, mark, page_note, quote_line, 
 
 CSS = """
 .ma-banner{background:#fff4e5;border:1px solid #f0b35a;border-radius:6px;padding:8px 12px;color:#5a3700}
-.ma-emergency{background:#fde8e8;border:2px solid #c81e1e;border-radius:6px;padding:8px 12px;color:#7a0b0b;font-weight:600;margin:6px 0}
+.ma-emergency{background:#fde8e8;border:2px solid #c81e1e;border-radius:6px;padding:8px 12px;color:#7a0b0b;\
+font-weight:600;margin:6px 0}
 .ma-turn{border-bottom:1px solid #ddd;padding:8px 0}
 .ma-q{font-weight:600;margin-bottom:4px}
 .ma-answer{white-space:pre-wrap}
@@ -92,7 +93,8 @@ def quotes(doc: dict, anchor: str) -> str:
     if not items:
         return ""
     n = len(doc["sources"])
-    body = "".join(f'<div class="ma-quote">{cite_links(esc(quote_line(q, f"p. {q.page}" if q.page else "")), anchor, n)}'
+    body = "".join(f'<div class="ma-quote">'
+                   f'{cite_links(esc(quote_line(q, f"p. {q.page}" if q.page else "")), anchor, n)}'
                    f"</div>" for q in items)
     return f'<div class="ma-quotes"><b>From the guideline</b> (quoted, not generated){body}</div>'
 

@@ -57,9 +57,9 @@ def print_answer(out: Console, answer: Answer) -> None:
             src = {**p.to_dict(), "n": n, "locator": p.locator()}
             grade = f"  [{p.grade}]" if p.grade else ""
             out.print(Text(f"  {source_line(src)}{grade}  (similarity {p.score:.2f})"))
-    for n in answer.notices:
-        if n.kind not in ("emergency", "licence"):
-            out.print(Text(f"Note: {n.message}", style="yellow"))
+    for notice in answer.notices:
+        if notice.kind not in ("emergency", "licence"):
+            out.print(Text(f"Note: {notice.message}", style="yellow"))
     if answer.emergency:
         out.print(Text(answer.emergency.message, style="bold white on red"))
     t = answer.timings

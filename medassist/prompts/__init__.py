@@ -42,7 +42,7 @@ def build_prompt(spec: ModelSpec, question: str, passages: list[Passage] | None,
     kept: list[tuple[int, Passage, str]] = []
     notices: list[Notice] = []
     for p in passages:
-        candidate = kept + [(len(kept) + 1, p, p.text)]
+        candidate = [*kept, (len(kept) + 1, p, p.text)]
         if count_tokens(fmt.render(question, candidate)) <= budget:
             kept = candidate
             continue
@@ -50,7 +50,7 @@ def build_prompt(spec: ModelSpec, question: str, passages: list[Passage] | None,
         lo, hi = 0, len(p.text)
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if count_tokens(fmt.render(question, kept + [(len(kept) + 1, p, p.text[:mid] + " …")])) <= budget:
+            if count_tokens(fmt.render(question, [*kept, (len(kept) + 1, p, p.text[:mid] + " …")])) <= budget:
                 lo = mid
             else:
                 hi = mid - 1

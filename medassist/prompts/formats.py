@@ -47,8 +47,10 @@ _EXAMPLE_A = (
     "in men aged 65 to 75 years who have ever smoked [1]."
 )
 _EXAMPLE2_EVIDENCE = (
-    "[1] Screening for hepatitis B virus infection (U.S. Preventive Services Task Force, 2014) - Major Recommendations:\n"
-    "The USPSTF recommends screening for hepatitis B virus infection in persons at high risk for infection. (B recommendation)"
+    "[1] Screening for hepatitis B virus infection (U.S. Preventive Services Task Force, 2014) - "
+    "Major Recommendations:\n"
+    "The USPSTF recommends screening for hepatitis B virus infection in persons at high risk for infection. "
+    "(B recommendation)"
 )
 _EXAMPLE2_Q = "What is the first-line antibiotic for community-acquired pneumonia in children?"
 NO_ANSWER_EN = "The provided guideline passages do not answer this question."
@@ -88,10 +90,12 @@ class BaseFewShotJapanese(Format):
         intro = ("以下は、慎重な医学研究アシスタントが臨床上の質問に答えたものです。回答は質問と一緒に与えられた"
                  "番号付きガイドライン抜粋だけを用い、各主張の後に抜粋番号を角括弧で示し、抜粋に答えがない場合はそう述べます。\n\n")
         example = (
-            "抜粋:\n[1] 腹部大動脈瘤のスクリーニング (U.S. Preventive Services Task Force, 2014) - Major Recommendations:\n"
+            "抜粋:\n[1] 腹部大動脈瘤のスクリーニング (U.S. Preventive Services Task Force, 2014) - "
+            "Major Recommendations:\n"
             "65〜75歳の喫煙歴のある男性に、超音波による腹部大動脈瘤の1回のスクリーニングを推奨する。(B推奨)\n"
             "質問: 喫煙歴のある70歳男性に大動脈瘤のスクリーニングは勧められますか。\n"
-            "回答: はい。喫煙歴のある65〜75歳の男性には、超音波による腹部大動脈瘤の1回のスクリーニングが推奨されています [1]。\n\n"
+            "回答: はい。喫煙歴のある65〜75歳の男性には、"
+            "超音波による腹部大動脈瘤の1回のスクリーニングが推奨されています [1]。\n\n"
         )
         if evidence is None:
             return f"{intro}質問: {question}\n回答:"

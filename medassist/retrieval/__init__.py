@@ -95,7 +95,7 @@ class Retriever:
         self.ranking = ranking or Ranking()
         self.chroma_token = chroma_token  # sent to a Chroma server as x-chroma-token
         self.location = location if isinstance(location, str) and "://" in location else Path(location)
-        self._embedder = embedder
+        self._embedder: Embedder | LoadingEmbedder | None = embedder
         self._index = None
         self._generation = None
         self._visible: dict = {}  # content key -> DocumentRecord
@@ -108,7 +108,7 @@ class Retriever:
         self.keywords_only = False  # the last search ranked by BM25 alone: its similarities say little
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> Embedder | LoadingEmbedder:
         if self._embedder is None:
             # loads in the background while files are read (or the index opens)
             self._embedder = LoadingEmbedder(self.recorded_embedder() or self.new_embedder)
@@ -300,13 +300,14 @@ def _describe(f: SearchFilters) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def open_index(location: Path | str, embedder: Embedder, create: bool = True, token: str | None = None):
+def open_index(location: Path | str, embedder: Embedder | LoadingEmbedder, create: bool = True,
+               token: str | None = None):
     from .store import GuidelineIndex
 
     return GuidelineIndex.open(location, embedder.info, create=create, token=token)
 
 
-def build_index(files: list[Path], location: Path | str, embedder: Embedder | None = None,
+def build_index(files: list[Path], location: Path | str, embedder: Embedder | LoadingEmbedder | None = None,
                 on_progress: Callable[[str, int, int], None] | None = None, wait: float = 60.0,
                 token: str | None = None, **options):
     """Add `files` (or folders) to the index at `location`, creating it if needed (not when no file

@@ -60,7 +60,7 @@ def is_legend(heading: str, text: str) -> bool:
         return False
     if not text.strip():
         return True  # "Definitions" with nothing under it: the legend follows under its own heading
-    return len(set(m.group(0).lower() for m in LEGEND_CONTENT.finditer(text[:600]))) >= 2
+    return len({m.group(0).lower() for m in LEGEND_CONTENT.finditer(text[:600])}) >= 2
 
 
 def boilerplate_sentence(sentence: str) -> str | None:

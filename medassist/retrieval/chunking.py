@@ -77,7 +77,8 @@ def units_of(text: str) -> list[Unit]:
     """Split one section's Markdown into units, in order, with heading paths and offsets."""
     out: list[Unit] = []
     path: list[tuple[int, str]] = []
-    para, pos, lines = 0, 0, []  # lines of the paragraph being read: (offset, text)
+    lines: list[tuple[int, str]] = []
+    para, pos = 0, 0  # lines of the paragraph being read: (offset, text)
 
     def flush() -> None:
         nonlocal para
@@ -111,7 +112,7 @@ def units_of(text: str) -> list[Unit]:
             if _TABLE_RULE.match(line):
                 continue
             kind = "row" if _TABLE_ROW.match(line) else "item"
-            if out and out[-1].kind not in (kind, "sentence") or (out and out[-1].kind == "sentence"
+            if (out and out[-1].kind not in (kind, "sentence")) or (out and out[-1].kind == "sentence"
                                                                     and not out[-1].text.endswith(":")):
                 para += 1  # a list or table starts; a lead-in ending in ':' stays with it
             out.append(Unit(line, kind, tuple(h for _, h in path), offset, para, grade_of(line)))
@@ -265,7 +266,8 @@ def _passage(doc: Document, section: str, units: list[Unit], pages: list[tuple[i
     def page_at(offset: int) -> int | None:
         return pages[max(bisect.bisect_right(starts, offset) - 1, 0)][1]
 
-    text, spans, previous = "", [], None
+    spans: list[tuple[int, int | None]] = []
+    text, previous = "", None
     for u in units:
         joiner = "" if not text else (" " if previous is not None and previous.para == u.para
                                       and u.kind == "sentence" and previous.kind == "sentence" else "\n")
@@ -279,7 +281,7 @@ def _passage(doc: Document, section: str, units: list[Unit], pages: list[tuple[i
         previous = u
     first = units[0]
     path = first.path + ((_heading_name(first.text),) if first.kind == "heading" else ())
-    section_path = " › ".join((section,) + tuple(p for p in path if p and p != section))
+    section_path = " › ".join((section, *(p for p in path if p and p != section)))
     grades = list(dict.fromkeys(u.grade for u in units if u.grade))
     pages_seen = [p for _, p in spans if p is not None]
     page = pages_seen[0] if pages_seen else None
@@ -314,4 +316,9 @@ def chunk_document(doc: Document, sections: tuple[str, ...] | None = None,
                     for i, (name, units) in enumerate(scope)]
         out.append(_passage(doc, " · ".join(name for name, _ in scope), labelled, [(0, None)]))
     seen: set[str] = set()
-    return [p for p in out if not (p.chunk_id in seen or seen.add(p.chunk_id))]
+    unique = []
+    for p in out:
+        if p.chunk_id not in seen:
+            seen.add(p.chunk_id)
+            unique.append(p)
+    return unique

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import UserError
 
@@ -82,7 +83,7 @@ def html_to_markdown(value: str, strip_links: bool = False) -> str:
         soup = BeautifulSoup(value, "html.parser")
         for tag in soup(["script", "style", "noscript", "iframe", "img"]):
             tag.decompose()  # data, never content
-        options = {"strip": ["a"]} if strip_links else {}  # link targets are not guideline text
+        options: dict[str, Any] = {"strip": ["a"]} if strip_links else {}  # link targets are not guideline text
         md = MarkdownConverter(heading_style="ATX", bullets="-", **options).convert_soup(soup)
     else:
         md = value

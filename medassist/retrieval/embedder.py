@@ -28,7 +28,9 @@ from ..text import cpu_has_native_bf16
 
 _MEAN_POOLED = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
                 "sentence_transformers.models.Normalize"]
-BATCH = 16  # with length-sorted texts, small batches carry little padding (as fast as 32 on whole libraries, faster on 256-chunk groups)
+# With length-sorted texts, small batches carry little padding (as fast as 32 on whole libraries,
+# faster on 256-chunk groups).
+BATCH = 16
 MAX_WORKERS = 8  # one thread each; beyond this, memory grows and the gain is small
 
 
@@ -100,7 +102,7 @@ class Embedder:
         """
         return self.submit(texts, batch_size).result(progress)
 
-    def submit(self, texts: list[str], batch_size: int = BATCH) -> "Embedding":
+    def submit(self, texts: list[str], batch_size: int = BATCH) -> Embedding:
         """Start embedding `texts` on the worker threads and return at once; `.result()` waits.
 
         Batches of several calls queue behind each other, so a caller that submits its next

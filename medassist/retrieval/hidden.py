@@ -141,9 +141,10 @@ class _Walker:
 
         st = st or _State()
         stack: list[_State] = []
-        tm = tlm = _IDENTITY
+        tm: tuple[float, ...] = _IDENTITY
+        tlm: tuple[float, ...] = _IDENTITY
         path_box, pending_clip = None, None
-        out = []
+        out: list[tuple[list, bytes]] = []
         for operands, op in operations:
             keep = True
             if op == b"q":
@@ -296,7 +297,7 @@ def drop_hidden_html(soup) -> int:
             for selector in selectors.split(","):
                 try:
                     hidden.extend(soup.select(selector.strip()))
-                except Exception:  # noqa: BLE001, S112 (a selector soupsieve cannot read hides nothing we find)
+                except Exception:  # a selector soupsieve cannot read hides nothing we find
                     continue
     chars = 0
     for tag in hidden:

@@ -120,7 +120,7 @@ def read_files(paths: Iterable[Path | str], max_chars: int = MAX_CHARS, organisa
             docs = Outcome(str(path), "skipped", message=_reason(exc, path))
         except UserError as exc:
             docs = Outcome(str(path), "failed", message=_reason(exc, path))
-        except Exception as exc:  # noqa: BLE001 (a parser bug on one hostile file must not stop the batch)
+        except Exception as exc:  # a parser bug on one hostile file must not stop the batch
             docs = Outcome(str(path), "failed", message=f"could not be read ({type(exc).__name__}: {exc}).")
         for doc in docs if isinstance(docs, list) else []:
             given = (overrides or {}).get(doc.source, {})
@@ -168,7 +168,9 @@ def ingest(read: ReadFiles, index: GuidelineIndex, embedder, on_progress: Progre
     for n, group in enumerate(groups):
         embedding, ahead = ahead, (submit(groups[n + 1]) if n + 1 < len(groups) else None)
         done = report.chunks_added
-        vectors = embedding.result((lambda k, _t, base=done: on_progress("embed", base + k, total)) if on_progress else None)
+        assert embedding is not None  # submitted one group ahead
+        vectors = embedding.result((lambda k, _t, base=done: on_progress("embed", base + k, total))
+                                   if on_progress else None)
         chunks = [c for p in group for c in p.chunks]
         keys = [p.record.key for p in group for _ in p.chunks]
         records = [p.record for p in group]
@@ -196,7 +198,7 @@ def _drop_removed_records(index: GuidelineIndex, read: ReadFiles) -> list[Outcom
                 if isinstance(docs, list) and docs and docs[0].format == "jsonl"}
     if not read_now:
         return []
-    out = []
+    out: list[Outcome] = []
     for record in list(index.documents().values()):
         gone = [s for s in record.sources if s.rpartition("#")[0] + "#" in read_now  # ids hold no "#"
                 and s not in read_now[s.rpartition("#")[0] + "#"]]
@@ -232,7 +234,8 @@ def _plan(doc: Document, index: GuidelineIndex, known: dict[str, DocumentRecord]
             return Outcome(source, "unchanged", record.document_id, record.chunks,
                            f"already indexed; moved from {gone[0]}." + warn)
         return Outcome(source, "duplicate", record.document_id, record.chunks,
-                       f"same content as {record.document_id} ({record.sources[0]}): stored once, both sources kept." + warn)
+                       f"same content as {record.document_id} ({record.sources[0]}): stored once, "
+                       "both sources kept." + warn)
     doc_id = previous.document_id if previous is not None else _unique(doc.id, used_ids)
     used_ids.add(doc_id)
     chunks = [replace(c, document_id=doc_id) for c in chunk_document(doc)]
@@ -291,7 +294,7 @@ def remove(index: GuidelineIndex, targets: list[str]) -> list[DocumentRecord]:
     for target in targets:
         as_path = str(Path(target).expanduser().resolve())
         hits = [r for r in known if r.document_id == target or as_path in r.sources
-                or any(s.startswith(as_path + "/") or s.startswith(as_path + "#") for s in r.sources)]
+                or any(s.startswith((as_path + "/", as_path + "#")) for s in r.sources)]
         if not hits:
             raise UserError(f"No indexed document is called '{target}' or comes from that path. "
                             "`medassist index list` shows what is indexed. Nothing was removed.")

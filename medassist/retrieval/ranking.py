@@ -24,7 +24,8 @@ ABBREVIATIONS = {
     "CRC": "colorectal cancer", "CT": "computed tomography", "CVD": "cardiovascular disease", "DM": "diabetes mellitus",
     "DVT": "deep vein thrombosis", "DXA": "dual-energy x-ray absorptiometry", "ECG": "electrocardiography",
     "EKG": "electrocardiography", "ED": "emergency department", "FIT": "fecal immunochemical test",
-    "FOBT": "fecal occult blood test", "GDM": "gestational diabetes mellitus", "GERD": "gastroesophageal reflux disease",
+    "FOBT": "fecal occult blood test", "GDM": "gestational diabetes mellitus",
+    "GERD": "gastroesophageal reflux disease",
     "HbA1c": "glycated hemoglobin A1c", "HBV": "hepatitis B virus", "HCV": "hepatitis C virus", "HDL": "high-density "
     "lipoprotein cholesterol", "HIV": "human immunodeficiency virus", "HPV": "human papillomavirus", "HRT": "hormone "
     "replacement therapy", "HTN": "hypertension", "IBS": "irritable bowel syndrome", "ICU": "intensive care unit",
@@ -45,9 +46,11 @@ ABBREVIATIONS = {
     "SCA": "sickle cell anemia", "TCD": "transcranial Doppler ultrasonography", "ABI": "ankle-brachial index",
     "DBT": "digital breast tomosynthesis", "HSV": "herpes simplex virus", "CAS": "carotid artery stenosis",
     "OTC": "over-the-counter", "LARC": "long-acting reversible contraception", "ECP": "emergency contraceptive pill",
-    "ECPs": "emergency contraceptive pills", "COC": "combined oral contraceptive", "COCs": "combined oral contraceptives",
-    "VOC": "vaso-occlusive crisis", "COT": "chronic opioid therapy", "SCD": "sickle cell disease", "CMIF": "clinically meaningful improvement in function", "IV": "intravenous", "IM": "intramuscular", "SC": "subcutaneous", "TBI": "traumatic brain injury", "TIA": "transient ischemic attack", "UTI": "urinary tract "
-    "infection", "VTE": "venous thromboembolism",
+    "ECPs": "emergency contraceptive pills", "COC": "combined oral contraceptive",
+    "COCs": "combined oral contraceptives", "VOC": "vaso-occlusive crisis", "COT": "chronic opioid therapy",
+    "SCD": "sickle cell disease", "CMIF": "clinically meaningful improvement in function", "IV": "intravenous",
+    "IM": "intramuscular", "SC": "subcutaneous", "TBI": "traumatic brain injury", "TIA": "transient ischemic attack",
+    "UTI": "urinary tract infection", "VTE": "venous thromboembolism",
 }
 _ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 

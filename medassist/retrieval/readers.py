@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import UserError
 from . import limits
@@ -45,7 +46,8 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 def markdown_blocks(md: str, first_section: str) -> tuple[str | None, list[Block]]:
     """Split Markdown at level-1 and level-2 headings (deeper ones become 'Section › Sub' in chunking).
     Returns (first level-1 heading or None, blocks)."""
-    title, section, lines, blocks = None, first_section, [], []
+    lines: list[str] = []
+    title, section, blocks = None, first_section, []
     in_fence = False
 
     def flush():
@@ -119,7 +121,8 @@ def read_markdown(path: Path, data: bytes) -> list[Document]:
     meta, text = _front_matter(_decode_text(data, path).replace("\r\n", "\n"))
     text, hidden = drop_markdown_comments(text)  # <!-- comments --> are never shown to a reader
     title, blocks = markdown_blocks(text, first_section="Introduction")
-    return [_warn_hidden(_document(path, data, "markdown", title or _title_from(text, path.stem), blocks, meta), hidden)]
+    return [_warn_hidden(_document(path, data, "markdown", title or _title_from(text, path.stem), blocks, meta),
+                         hidden)]
 
 
 def _warn_hidden(doc: Document, chars: int) -> Document:
@@ -151,8 +154,9 @@ def read_html(path: Path, data: bytes) -> list[Document]:
     def meta_value(*names: str) -> str:
         for name in names:
             tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
-            if tag and tag.get("content", "").strip():
-                return tag["content"].strip()
+            content = tag.get("content", "") if tag else ""
+            if isinstance(content, str) and content.strip():  # "content" is a single-valued attribute
+                return content.strip()
         return ""
 
     title = meta_value("citation_title", "og:title", "dc.title") or (soup.title.get_text(" ", strip=True)
@@ -165,7 +169,9 @@ def read_html(path: Path, data: bytes) -> list[Document]:
         tag.decompose()  # navigation and code are not guideline text
     for tag in soup.select('[role="navigation"]'):
         tag.decompose()
-    main = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    main = (soup.find("main") or soup.find("article")
+            or soup.find(attrs={"role": "main"})  # type: ignore[call-overload]  # bs4's overloads omit attrs-only
+            or soup.body or soup)
     md = html_to_markdown(str(main), strip_links=True)
     h1, blocks = markdown_blocks(md, first_section="Introduction")
     return [_warn_hidden(_document(path, data, "html", title or h1, blocks, meta), hidden)]
@@ -183,7 +189,7 @@ def read_docx(path: Path, data: bytes) -> list[Document]:
     checked = limits.safe_docx(path, data)  # sizes from the zip directory, then capped inflation
     try:
         d = docx.Document(io.BytesIO(checked))
-    except Exception as exc:  # noqa: BLE001 (KeyError, lxml errors, missing parts: not a real DOCX)
+    except Exception as exc:  # KeyError, lxml errors, missing parts: not a real DOCX
         raise UserError(f"{path}: is not a readable Word document ({type(exc).__name__}: {exc}).") from None
     hidden = 0
 
@@ -252,7 +258,7 @@ def read_pdf(path: Path, data: bytes) -> list[Document]:
     except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
         raise UserError(f"{path}: is a damaged or truncated PDF ({exc}).") from None
     heading_at = _outline_pages(reader)  # page index -> heading starting there
-    meta = reader.metadata or {}
+    meta: dict[str, Any] = reader.metadata or {}
     from .hidden import visible_page_text
 
     section, blocks, unreadable, hidden = "Document", [], [], 0
@@ -265,7 +271,7 @@ def read_pdf(path: Path, data: bytes) -> list[Document]:
             hidden += dropped
         except UserError:
             raise
-        except Exception:  # noqa: BLE001 (one broken page must not lose the others)
+        except Exception:  # one broken page must not lose the others
             unreadable.append(i + 1)
             continue
         text = re.sub(r"[ \t]+\n", "\n", text).strip()

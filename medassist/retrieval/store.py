@@ -125,7 +125,7 @@ class GuidelineIndex:
     @classmethod
     def open(cls, location: Path | str, embedder: EmbedderInfo, create: bool = False,
              token: str | None = None) -> GuidelineIndex:
-        if is_server(location):
+        if isinstance(location, str) and is_server(location):
             client = _server_client(location, token)
             marker = None
         else:
@@ -150,7 +150,7 @@ class GuidelineIndex:
                                                      configuration={"hnsw": {"space": "cosine"}})
         except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as exc:  # noqa: BLE001 (Chroma raises many types for a broken store, Rust panics too)
+        except BaseException as exc:  # Chroma raises many types for a broken store, Rust panics too
             raise IndexDamaged(f"The index at {location} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                                f"{REBUILD_HINT}.") from None
         stored = dict(docs.metadata or {})
@@ -239,9 +239,9 @@ class GuidelineIndex:
         if not records:
             return
         dim = json.loads((self.docs.metadata or {}).get("embedder", "{}")).get("dimension", 384)
-        vectors = [(means or {}).get(r.key) for r in records]
+        found = [(means or {}).get(r.key) for r in records]
         # The documents collection holds each document's mean chunk embedding (a unit vector before that).
-        vectors = np.stack([v if v is not None else np.full(dim, dim ** -0.5, dtype=np.float32) for v in vectors])
+        vectors = np.stack([v if v is not None else np.full(dim, dim ** -0.5, dtype=np.float32) for v in found])
         self.docs.upsert(ids=[r.key for r in records], embeddings=vectors, metadatas=[r.metadata() for r in records],
                          documents=[r.title for r in records])
 
@@ -266,7 +266,7 @@ class GuidelineIndex:
                 return fn()
             except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
                 raise
-            except BaseException as exc:  # noqa: BLE001 (PanicException, from Chroma's Rust, is a BaseException)
+            except BaseException as exc:  # PanicException, from Chroma's Rust, is a BaseException
                 if attempt == attempts - 1:
                     raise IndexDamaged(f"The index at {self.location} cannot be read ({type(exc).__name__}: "
                                        f"{exc}). If this persists, rebuild it with {REBUILD_HINT}.") from None
@@ -279,7 +279,7 @@ class GuidelineIndex:
         out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
         offset = 0
         while True:
-            res = self._read(lambda: getattr(self, collection).get(limit=page, offset=offset, **kwargs))
+            res = self._read(lambda offset=offset: getattr(self, collection).get(limit=page, offset=offset, **kwargs))
             for key in out:
                 out[key].extend(res.get(key) or [None] * len(res["ids"]))
             if len(res["ids"]) < page:
@@ -317,8 +317,8 @@ class GuidelineIndex:
         n = len(visible)  # not chunks.count(): that alone took 9 ms at 100k chunks
         fetch = min(n, k + 16)
         while True:
-            res = self._read(lambda: self.chunks.query(query_embeddings=[embedding], n_results=fetch, where=where,
-                                                       include=["distances"]))
+            res = self._read(lambda fetch=fetch: self.chunks.query(query_embeddings=[embedding], n_results=fetch,
+                                                                   where=where, include=["distances"]))
             hits = [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0]) if i in visible]
             if len(hits) >= min(k, n) or len(res["ids"][0]) < fetch:
                 return hits[:k]
@@ -391,7 +391,7 @@ def _disk_client(path: Path):
         return chromadb.PersistentClient(path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 (a Rust panic in Chroma's start-up is no Exception)
+    except BaseException as exc:  # a Rust panic in Chroma's start-up is no Exception
         raise IndexDamaged(f"The index at {path} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
                            f"{REBUILD_HINT}.") from None
 
@@ -403,7 +403,8 @@ def _server_client(url: str, token: str | None = None):
     u = urlparse(url)
     headers = {"x-chroma-token": token} if token else None
     try:
-        client = chromadb.HttpClient(host=u.hostname or "localhost", port=u.port or (443 if u.scheme == "https" else 8000),
+        client = chromadb.HttpClient(host=u.hostname or "localhost",
+                                     port=u.port or (443 if u.scheme == "https" else 8000),
                                      ssl=u.scheme == "https", headers=headers,
                                      settings=ChromaSettings(anonymized_telemetry=False))
         client.heartbeat()

@@ -7,8 +7,8 @@ import gradio as gr
 from ..present import html as H
 from . import tab_arena, tab_ask, tab_compare, tab_history, tab_library
 
-
-# The tabs, in order: (label, id, build(services, app)); `app` is the page, for tabs that load on page load. A new tab is a module with `build` and a line here.
+# The tabs, in order: (label, id, build(services, app)); `app` is the page, for tabs that load on page
+# load. A new tab is a module with `build` and a line here.
 TABS = (("Ask", "ask", tab_ask.build), ("Compare", "compare", tab_compare.build),
         ("Arena", "arena", tab_arena.build), ("Library", "library", tab_library.build),
         ("History", "history", tab_history.build))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..present import html as H
 from ..errors import UserError
+from ..present import html as H
 from .tab_compare import stream_comparison
 
 

@@ -5,8 +5,8 @@ import time
 
 import gradio as gr
 
-from ..present import html as H
 from ..errors import UserError
+from ..present import html as H
 from ..types import GenerationSettings, source_dicts
 from .tab_history import login
 
@@ -97,5 +97,5 @@ def build(services, app: gr.Blocks) -> None:
     gr.on([ask_btn.click, question.submit], ask,
           [question, turns, model, k, max_new, organisation, year, documents, control],
           [turns, thread_html, evidence_html, question], api_name="ask")
-    stop_btn.click(stop, [control], None, api_name=False, queue=False)
-    new_btn.click(lambda: ([], "", ""), None, [turns, thread_html, evidence_html], api_name=False)
+    stop_btn.click(stop, [control], None, api_name=False, queue=False)  # type: ignore[arg-type]  # gradio still takes False (private endpoint); its annotation omits it
+    new_btn.click(lambda: ([], "", ""), None, [turns, thread_html, evidence_html], api_name=False)  # type: ignore[arg-type]  # gradio still takes False (private endpoint); its annotation omits it

@@ -5,8 +5,8 @@ import time
 
 import gradio as gr
 
-from ..present import html as H
 from ..errors import UserError
+from ..present import html as H
 from ..present.html import columns_html
 from ..types import GenerationSettings, source_dicts
 
@@ -83,5 +83,5 @@ def build(services, app: gr.Blocks) -> None:
     from .tab_ask import stop as stop_flag
 
     run.click(go, [question, models, k, max_new, control], [cols, evidence, last], api_name="compare")
-    stop.click(stop_flag, [control], None, api_name=False, queue=False)
-    export.click(save, [last], [files], api_name=False)
+    stop.click(stop_flag, [control], None, api_name=False, queue=False)  # type: ignore[arg-type]  # gradio still takes False (private endpoint); its annotation omits it
+    export.click(save, [last], [files], api_name=False)  # type: ignore[arg-type]  # gradio still takes False (private endpoint); its annotation omits it

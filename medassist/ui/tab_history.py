@@ -70,7 +70,7 @@ def build(services, app: gr.Blocks) -> None:
         js.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
         return [str(md), str(js)]
 
-    app.load(on_load, None, [table], api_name=False)
+    app.load(on_load, None, [table], api_name=False)  # type: ignore[arg-type]  # gradio still takes False (private endpoint); its annotation omits it
     gr.on([refresh.click, search.submit], listed, [search], [table], api_name="history")
     open_btn.click(reopen, [entry], [shown], api_name="history_entry")
-    export_btn.click(export, [entry], [files], api_name=False)
+    export_btn.click(export, [entry], [files], api_name=False)  # type: ignore[arg-type]  # gradio still takes False (private endpoint); its annotation omits it

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..present import html as H
 from ..errors import UserError
+from ..present import html as H
 
 FILE_TYPES = [".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".docx", ".jsonl", ".xml"]
 COLUMNS = ["document", "title", "organisation", "year", "chunks", "format", "sources"]
@@ -46,7 +46,7 @@ def build(services, app: gr.Blocks) -> None:
         remove_btn = gr.Button("Remove from the index", variant="stop", elem_id="ma-lib-remove")
     detail = gr.HTML(elem_id="ma-lib-detail")
     stats = gr.JSON(label="Index statistics", elem_id="ma-lib-stats")
-    app.load(lambda: (_rows(services), _stats(services)), None, [table, stats], api_name=False)
+    app.load(lambda: (_rows(services), _stats(services)), None, [table, stats], api_name=False)  # type: ignore[arg-type]  # gradio still takes False (private endpoint); its annotation omits it
 
     def ingest(uploaded, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a progress bar)
         if not uploaded:

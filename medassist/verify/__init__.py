@@ -46,14 +46,14 @@ def check_answer(text: str, passages: list[Passage], question: str | None = None
         if _language_mismatch(claim, passages):
             check = Check("not_found", None, "the sentence and the passages are in different languages; it was not "
                                              "checked", 0.0)
-            ran = ("rules",)
+            ran: tuple[str, ...] = ("rules",)
         else:
             checks = [rules.check(claim, units, question)]
             checks += [v.check(claim, units, question, first=checks[0]) for v in others]
             check = max(checks, key=lambda c: STRICTNESS[c.verdict])
             ran = tuple(c.by for c in checks)
         unit = check.unit
-        source = unit.source if unit is not None and check.verdict != "not_found" or (
+        source = unit.source if (unit is not None and check.verdict != "not_found") or (
             unit is not None and check.score >= 0.5) else None
         page = passages[unit.source - 1].page_at(unit.offset) if unit is not None and source else None
         reason = check.reason if check.by == "rules" else f"{check.by}: {check.reason}"

@@ -81,7 +81,9 @@ def polarity(text: str) -> str | None:
         return "past"  # "previously, X was recommended": what was done, not what is recommended now
     if _SELECTIVE.search(plain):
         return "selective"
-    body = plain[_INITIAL.match(plain).end():]
+    initial = _INITIAL.match(plain)
+    assert initial is not None  # every part of _INITIAL is optional: it matches any text
+    body = plain[initial.end():]
     m = _CUE.search(body) or _CUE.search(plain)
     if m is None:
         if _NOT_RECOMMENDED.search(plain) or _WEAK_AGAINST.search(plain):
@@ -266,6 +268,7 @@ def quantity_problem(claim: list[Quantity], passage: list[Quantity]) -> tuple[st
         if exact:
             if q.bound and all(p.bound and {p.bound, q.bound} in _OPPOSITE for p in exact):
                 p = exact[0]
+                assert p.bound is not None  # all() above
                 return "conflict", f"the claim says {_BOUND_WORD[q.bound]} {q}, the passage says {_BOUND_WORD[p.bound]} {p}"
             continue
         if q.unit and any(p.unit == q.unit for p in passage):
@@ -361,6 +364,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     if swapped:
         reasons.append(("number", swapped))
     if _reversed(claim.prefers, passage.prefers):
+        assert passage.prefers is not None  # _reversed needs both
         reasons.append(("preference", "the claim reverses what the passage prefers: it prefers "
                                       f"{' '.join(sorted(passage.prefers[0]))} over {' '.join(sorted(passage.prefers[1]))}"))
     if grades_conflict(claim.grades, passage.grades):

