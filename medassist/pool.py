@@ -71,7 +71,7 @@ def estimated_gib(variant: str) -> float:
 
     model, engine, options = parse_variant(variant)
     spec = get_spec(model)
-    if (engine or spec.backend) in ("llamacpp", "xllamacpp", "server"):
+    if (engine or spec.engine) in ("llamacpp", "xllamacpp", "server"):
         per_param = BYTES_PER_PARAM.get(spec.quantization, 0.61) if engine != "server" else 0.0
     else:
         per_param = BYTES_PER_PARAM.get(options.get("quant") or "bf16", 2.0)

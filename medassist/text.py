@@ -1,8 +1,6 @@
 """Small text helpers shared by retrieval (keyword search) and grounding (support check)."""
 from __future__ import annotations
 
-from .cpu import cpu_has_native_bf16  # noqa: F401  (moved to medassist.cpu; the embedder imports it here)
-
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as",
      "is", "are", "was", "were", "be", "been", "being", "this", "that", "these", "those", "it", "its", "they",

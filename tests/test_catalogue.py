@@ -26,7 +26,7 @@ def test_catalogue_entries(model_id):
     if context:
         assert spec.context_length == context
     assert spec.licence and spec.licence_url.startswith("https://")
-    assert spec.params_b > 0 and spec.backend and spec.quantization and spec.languages
+    assert spec.params_b > 0 and spec.engine and spec.quantization and spec.languages
 
 
 def test_med42_stops_on_eot():

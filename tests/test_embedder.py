@@ -2,8 +2,8 @@
 import numpy as np
 
 from medassist.retrieval.chunking import chunk_document
-from medassist.retrieval.documents import read_ngc_xml
 from medassist.retrieval.embedder import Embedder
+from medassist.retrieval.ngc_xml import read_ngc_xml
 
 from .conftest import MIRROR
 

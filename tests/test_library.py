@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from medassist.retrieval.documents import read_ngc_xml
 from medassist.retrieval.library import library_files, load_manifest, pull
+from medassist.retrieval.ngc_xml import read_ngc_xml
 
 from .conftest import MIRROR, SHARED, run_cli, small_manifest
 

@@ -88,7 +88,7 @@ def tiny_llama(tmp_path_factory):
 def _spec(path) -> ModelSpec:
     return ModelSpec(id="tiny-llama", repo=str(path), family="llama3", prompt_format="base-fewshot",
                      instruction_tuned=False, context_length=512, languages=("en",), licence="test",
-                     licence_url="https://example.org", backend="transformers", quantization="nf4", params_b=0.0,
+                     licence_url="https://example.org", engine="transformers", quantization="nf4", params_b=0.0,
                      arch=TINY)
 
 
@@ -197,4 +197,5 @@ def test_a_model_that_does_not_fit_is_refused_with_the_plan_before_any_load(smal
 
 def test_an_option_for_another_engine_is_named_not_ignored(small_home):
     res = run_cli("ask", "Who should be screened for lung cancer?", "--gpu-layers", "10", home=small_home)
-    assert res.returncode == 2 and "--gpu-layers does not apply to the transformers engine" in res.stderr
+    assert res.returncode == 2 and "--gpu-layers (for llamacpp" in res.stderr  # and the engine it belongs to
+    assert "does not apply to the transformers engine" in res.stderr

@@ -140,7 +140,7 @@ def load_backend(spec: ModelSpec, cache_dir, engine: str | None = None, progress
             if choice.engine is None:
                 raise UserError(f"No engine could run {spec.id} on this machine: {choice.reason}")
             return _load_ranked(choice, spec, cache_dir, progress, options, defaults)
-    return _load_one(engine or spec.backend, spec, cache_dir, progress, options, defaults)
+    return _load_one(engine or spec.engine, spec, cache_dir, progress, options, defaults)
 
 
 def _load_ranked(choice, spec: ModelSpec, cache_dir, progress: Progress, options: dict, defaults: dict) -> Backend:

@@ -352,7 +352,7 @@ class XLlamaCppBackend:
             # the same numbers, and transformers scores all options of a question in one pass), else
             # llama-cpp-python when built, else transformers.
             has_llamacpp = importlib.util.find_spec("llama_cpp") is not None
-            other = ("transformers" if self.spec.backend == "transformers" or not has_llamacpp else "llamacpp")
+            other = ("transformers" if self.spec.engine == "transformers" or not has_llamacpp else "llamacpp")
             self.progress(f"llama.cpp's server gives no log-probabilities for prompt tokens: scoring {self.spec.id} "
                           f"with the {other} engine on the same weights.")
             options = {"model_path": self.model_path} if self.model_path else {}  # the user's file, if any

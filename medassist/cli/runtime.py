@@ -64,7 +64,7 @@ def doctor_report(cache=None) -> dict:
                                                    "xllamacpp", "llama_cpp", "sentence_transformers", "chromadb")},
               "cuda": bool(gpus), "gpus": gpus, "ram_gib": round(machine.ram_gb * 1e9 / GIB, 1), "models": []}
     for spec in CATALOGUE.values():
-        if spec.arch is None or spec.backend != "transformers":
+        if spec.arch is None or spec.engine != "transformers":
             continue
         p = plan(spec, free, ram_gib=report["ram_gib"], context=min(spec.context_length, 8192))
         report["models"].append({"model": spec.id, "quant": p.quant, "needs_gib": round(p.total_gib, 1),
@@ -143,7 +143,7 @@ def cmd_models(args, settings: Settings) -> int:
         ok, why = availability(spec, machine, settings.hf_hub_cache)
         rows.append({"id": spec.id, "repo": spec.repo, "family": spec.family, "format": spec.prompt_format,
                      "instruction_tuned": spec.instruction_tuned, "context": spec.context_length,
-                     "languages": list(spec.languages), "params_b": spec.params_b, "backend": spec.backend,
+                     "languages": list(spec.languages), "params_b": spec.params_b, "engine": spec.engine,
                      "quantization": spec.quantization, "licence": spec.licence, "licence_url": spec.licence_url,
                      "default": spec.id == DEFAULT_MODEL, "runs_here": ok, "why": why})
     if args.json:

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cpu import cpu_has_native_bf16
 from ..embedders import DEFAULT_EMBEDDER, EmbedderInfo
 from ..errors import UserError
-from ..text import cpu_has_native_bf16
 
 _MEAN_POOLED = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
                 "sentence_transformers.models.Normalize"]

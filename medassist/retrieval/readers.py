@@ -17,8 +17,9 @@ from typing import Any
 
 from ..errors import UserError
 from . import limits
-from .documents import Block, Document, html_to_markdown, latest_year, read_ngc_xml
+from .documents import Block, Document, html_to_markdown, latest_year
 from .hidden import hidden_note
+from .ngc_xml import read_ngc_xml
 
 MAX_BYTES = 512 * 1024 * 1024  # never read more than this into memory
 MAX_CHARS = 5_000_000  # ~5,500 chunks; a bigger "document" is almost always a dump, not a guideline
