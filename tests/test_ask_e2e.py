@@ -11,6 +11,8 @@ from medassist.types import DISCLAIMER, VERDICTS, GenerationSettings
 
 from .conftest import run_cli
 
+pytestmark = pytest.mark.slow  # the default model answers
+
 QUESTION = "Who should be screened for lung cancer with low-dose computed tomography?"
 
 

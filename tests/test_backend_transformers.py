@@ -8,6 +8,8 @@ from medassist.catalogue import get_spec
 from medassist.errors import UserError
 from medassist.types import GenerationSettings
 
+pytestmark = pytest.mark.slow  # loads the default model in transformers
+
 
 def test_the_default_model_meets_the_contract(backend):
     assert isinstance(backend, Backend)

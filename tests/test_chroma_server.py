@@ -9,6 +9,8 @@ import pytest
 from . import docmaker
 from .conftest import MIRROR, free_port, run_cli, served
 
+pytestmark = pytest.mark.slow  # starts a Chroma server and ingests into it
+
 
 @pytest.fixture()
 def chroma_server(tmp_path):

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from medassist.retrieval import Retriever
 from medassist.retrieval.chunking import chunk_document
 from medassist.retrieval.readers import read_file
@@ -16,6 +18,8 @@ from medassist.retrieval.store import GuidelineIndex
 
 from . import docmaker
 from .conftest import MIRROR, run_cli
+
+pytestmark = pytest.mark.slow  # kills real ingests and re-adds
 
 SEED = 20261122
 KILLS = 20

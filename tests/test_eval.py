@@ -20,6 +20,8 @@ from medassist.evaluation.scoring import bootstrap_ci, extract_letters
 from .benchmark_samples import BENCH, write_igakuqa, write_samples
 from .conftest import run_cli
 
+pytestmark = pytest.mark.slow  # runs benchmarks through the default model
+
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory) -> Path:

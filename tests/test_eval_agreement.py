@@ -10,6 +10,8 @@ from medassist.settings import Settings
 
 from .benchmark_samples import BENCH
 
+pytestmark = pytest.mark.slow  # runs lm-evaluation-harness beside medassist
+
 lm_eval = pytest.importorskip("lm_eval", reason="lm-evaluation-harness is the reference (the 'reference' extra)")
 
 

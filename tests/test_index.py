@@ -39,6 +39,7 @@ def test_reindexing_adds_nothing(home_copy, embedder):
     assert GuidelineIndex.open(home_copy / "index", embedder.info).count() == before
 
 
+@pytest.mark.slow
 def test_index_cli_twice_adds_nothing_the_second_time(home_copy):
     res = run_cli("index", home=home_copy)
     assert res.returncode == 0, res.stderr
@@ -78,6 +79,7 @@ def test_another_embedder_is_refused(small_home):
         GuidelineIndex.open(small_home / "index", other)
 
 
+@pytest.mark.slow
 def test_rebuild_keeps_the_old_index_aside(home_copy):
     res = run_cli("index", "rebuild", home=home_copy)
     assert res.returncode == 0, res.stderr
@@ -166,6 +168,7 @@ def test_a_rust_panic_in_chroma_becomes_the_rebuild_message(home_copy):
         _disk_client(home_copy / "index")
 
 
+@pytest.mark.slow
 def test_rebuild_of_an_index_damaged_in_the_middle_re_adds_the_users_documents(home_copy, tmp_path):
     """Damage that reaches the registry's pages leaves SQLite unable to list the documents; the plain
     copy of the registry written beside the store is what the rebuild re-adds from."""

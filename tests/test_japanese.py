@@ -23,6 +23,8 @@ from medassist.retrieval.store import MARKER
 
 from .conftest import REPO
 
+pytestmark = pytest.mark.slow  # builds indexes with multilingual-e5-small
+
 JA_LIBRARY = REPO / "guidelines_index" / "ja-sample"
 E5 = "multilingual-e5-small"
 QUESTIONS = {q["id"]: q for q in map(json.loads, (REPO / "guidelines_index" / "ja-sample-questions.jsonl")

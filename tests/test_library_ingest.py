@@ -15,6 +15,8 @@ from medassist.retrieval.store import GuidelineIndex
 from . import docmaker
 from .conftest import run_cli
 
+pytestmark = pytest.mark.slow  # each test runs `medassist index add`, loading the embedder
+
 
 @pytest.fixture()
 def folder(tmp_path):

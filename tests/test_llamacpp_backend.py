@@ -12,6 +12,8 @@ from medassist.types import GenerationSettings
 
 from .conftest import run_cli
 
+pytestmark = pytest.mark.slow  # loads the default GGUF in llama-cpp-python
+
 pytest.importorskip("llama_cpp", reason="the 'gguf' extra (llama-cpp-python) is not installed: make gguf")
 
 

@@ -10,6 +10,8 @@ from medassist import Assistant, GenerationSettings
 
 from .conftest import REPO
 
+pytestmark = pytest.mark.slow  # executes the example notebook with the default model
+
 pytest.importorskip("nbclient", reason="the notebook extra (ipykernel, nbclient) is not installed")
 
 

@@ -12,6 +12,8 @@ from medassist.errors import UserError
 from medassist.pool import ModelPool, parse_variant
 from medassist.settings import Settings
 
+pytestmark = pytest.mark.slow  # loads models into the pool
+
 
 def test_variants_name_how_a_model_runs():
     assert parse_variant("gemma3-270m") == ("gemma3-270m", None, {})

@@ -176,6 +176,7 @@ def test_hidden_white_and_tiny_word_runs_are_left_out(tmp_path):
     assert doc.warnings == [f"{3 * len(''.join(docmaker.INJECTION.split()))} characters of invisible text ignored"]
 
 
+@pytest.mark.slow
 def test_the_white_text_instruction_is_in_no_chunk_and_cannot_support_an_answer(tmp_path, embedder):
     """The support check takes the injected sentence as support when it is in sight (control); the
     same sentence in white is never indexed, so the answer 'Double every warfarin dose.' is not supported."""

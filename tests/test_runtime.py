@@ -92,6 +92,7 @@ def _spec(path) -> ModelSpec:
                      arch=TINY)
 
 
+@pytest.mark.slow
 def test_tiny_llama_loads_in_nf4_and_generates(tiny_llama, tmp_path):
     import bitsandbytes as bnb
 
@@ -168,6 +169,7 @@ def test_ask_refuses_to_load_without_licence_acceptance(small_home, tmp_path):
     assert res.returncode == 2 and "Gemma Terms of Use" in res.stderr and "--accept-licence" in res.stderr
 
 
+@pytest.mark.slow
 def test_out_of_memory_mid_generation_is_explained_and_the_next_request_is_served(tiny_llama, tmp_path):
     """A CUDA OOM cannot happen on this CPU; torch's own exception raised by generate can."""
     import torch

@@ -17,6 +17,8 @@ from medassist.types import GenerationSettings
 
 from .conftest import free_port, run_cli, served
 
+pytestmark = pytest.mark.slow  # starts a llama.cpp server with the default model
+
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):

@@ -10,6 +10,8 @@ import pytest
 
 from .conftest import REPO, free_port, run_cli, served
 
+pytestmark = pytest.mark.slow  # drives Chromium against the running web UI
+
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the UI tests need playwright (dev extra)")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / ".artifacts" / "screenshots"
