@@ -79,8 +79,9 @@ class Case:
         self.lost: set[str] = set()
         self.message = ""
 
-    def cli(self, *args: str, home: Path, timeout: float = HEAVY_S, main: bool = True) -> Run:
-        run = self.ctx.cli(list(args), home, timeout)
+    def cli(self, *args: str, home: Path, timeout: float = HEAVY_S, main: bool = True,
+            closed_stdout: bool = False) -> Run:
+        run = self.ctx.cli(list(args), home, timeout, closed_stdout)
         self.runs.append(run)
         if main:
             self.main = run
@@ -165,12 +166,15 @@ class Context:
                    [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]), "COLUMNS": "200"}
         return env
 
-    def cli(self, args: list[str], home: Path, timeout: float) -> Run:
-        """`medassist ARGS` (this checkout's code), killed with its children after `timeout` seconds."""
+    def cli(self, args: list[str], home: Path, timeout: float, closed_stdout: bool = False) -> Run:
+        """`medassist ARGS` (this checkout's code), killed with its children after `timeout` seconds;
+        `closed_stdout`: the reader of its output has gone before it writes (`medassist ... | head`)."""
         cmd = [sys.executable, "-m", "medassist.cli", *args]
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=self.root, env=self.env(home), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+        if closed_stdout:
+            proc.stdout.close()
         try:
             out, err = proc.communicate(timeout=timeout)
             hung = False
@@ -178,7 +182,7 @@ class Context:
             os.killpg(proc.pid, signal.SIGKILL)
             out, err = proc.communicate()
             hung = True
-        return Run(args, None if hung else proc.returncode, time.perf_counter() - started, out, err, hung)
+        return Run(args, None if hung else proc.returncode, time.perf_counter() - started, out or "", err, hung)
 
     def show(self, args: list[str]) -> str:
         return "medassist " + " ".join(a.replace(str(self.root) + os.sep, "") if " " not in a else repr(a)
@@ -286,6 +290,18 @@ def empty_index(c: Case) -> None:
         run = c.cli(*args, home=home)
         c.refused(run, 2, "is empty", "medassist index add PATH")
         c.expect(run.stdout == "", f"`{args[0]}` printed something to stdout")
+
+
+def closed_pipe(c: Case) -> None:
+    """`medassist index list --json | head -c 100`: the reader goes before the list is written. The
+    command stops quietly (141, as a process killed by SIGPIPE) and the index keeps its documents."""
+    c.ctx.setup()
+    home = c.ctx.root / "starter"
+    before = c.ctx.setup()["starter"]
+    run = c.cli("index", "list", "--json", home=home, closed_stdout=True)
+    c.refused(run, 141)
+    c.compare(set(before), c.documents(home), added=set(before))
+    c.message = first_line(run) or "(stopped quietly)"
 
 
 def damaged_store(c: Case) -> None:
@@ -452,6 +468,7 @@ CASES: dict[str, Callable[[Case], None]] = {
     **{name: bad_argument(*spec) for name, spec in BAD_ARGUMENTS.items()},
     "no index: search": no_index,
     "empty index: search, ask": empty_index,
+    "closed pipe: index list --json, reader gone": closed_pipe,
     "damaged store: search, list": damaged_store,
     "damaged store: rebuild": rebuild_damaged,
     "damaged history: ask": history_damaged,
