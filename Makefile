@@ -12,7 +12,7 @@ export MEDASSIST_GUIDELINES_MIRROR ?= $(MIRROR)
 endif
 export MEDASSIST_SHARED_DATA ?= $(abspath $(SHARED))
 
-.PHONY: demo test test-fast lint install gguf bench ui
+.PHONY: demo test test-fast lint install gguf bench ui hostile
 
 # What `make demo` needs, nothing more: medassist and the prebuilt llama.cpp engine (xllamacpp, a
 # ~34 MB wheel: no compiler, no conversion), so the first answer runs on llama.cpp.
@@ -70,6 +70,12 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/retrieval_quality.py
 	$(VENV)/bin/python bench/bench_ask_path.py
 	$(VENV)/bin/python bench/bench_eval.py
+
+# Hostile inputs (issue 14), made at run time and run through the real CLI: damaged stores and history,
+# an empty index, rebuilds with the user's documents, bombs, hidden text, bad arguments. Prints a table;
+# fails on any traceback, hang or lost document. About 5 minutes (no model loads).
+hostile: $(VENV)/.dev
+	$(PY) -m tests.hostile
 
 # The research web UI on http://127.0.0.1:7860 (after `make demo`).
 ui: $(VENV)/.dev

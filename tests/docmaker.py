@@ -259,3 +259,16 @@ def pdf_content_bomb(path: Path, inflated_mb: int = 40) -> Path:
     page.compress_content_streams()
     writer.write(str(path))
     return path
+
+
+def damage_middle(db_path: Path) -> None:
+    """Garbage over the b-tree headers of the pages in the middle third of an SQLite file (a Chroma
+    store, the history log); the file's own header (page 1) stays as it was, so SQLite still opens it."""
+    data = bytearray(db_path.read_bytes())
+    page = int.from_bytes(data[16:18], "big") or 65536
+    pages = len(data) // page
+    head = bytes(data[:100])
+    for n in range(pages // 3, 2 * pages // 3):
+        data[n * page + 8:n * page + 40] = b"\xa5" * 32
+    assert bytes(data[:100]) == head
+    db_path.write_bytes(bytes(data))

@@ -9,6 +9,7 @@ from medassist.retrieval.embedder import EmbedderInfo
 from medassist.retrieval.library import library_files
 from medassist.retrieval.store import MARKER, GuidelineIndex
 
+from . import docmaker
 from .conftest import SMALL_LIBRARY, run_cli
 
 
@@ -115,17 +116,7 @@ def test_search_command_without_a_model(small_home):
     assert {"title", "section", "locator", "score", "text", "chunk_id"} <= set(hits[0])
 
 
-def _damage_middle(db_path) -> None:
-    """Garbage over the b-tree headers of the pages in the middle third of the file; the file's
-    own header (page 1) stays as it was, so SQLite still opens it."""
-    data = bytearray(db_path.read_bytes())
-    page = int.from_bytes(data[16:18], "big") or 65536
-    pages = len(data) // page
-    head = bytes(data[:100])
-    for n in range(pages // 3, 2 * pages // 3):
-        data[n * page + 8:n * page + 40] = b"\xa5" * 32
-    assert bytes(data[:100]) == head
-    db_path.write_bytes(bytes(data))
+_damage_middle = docmaker.damage_middle
 
 
 def _files(folder) -> dict:
@@ -172,8 +163,6 @@ def test_a_rust_panic_in_chroma_becomes_the_rebuild_message(home_copy):
 def test_rebuild_of_an_index_damaged_in_the_middle_re_adds_the_users_documents(home_copy, tmp_path):
     """Damage that reaches the registry's pages leaves SQLite unable to list the documents; the plain
     copy of the registry written beside the store is what the rebuild re-adds from."""
-    from . import docmaker
-
     pathway = docmaker.markdown(tmp_path / "ward-pathway.md")
     assert run_cli("index", "add", str(pathway), home=home_copy).returncode == 0
     _damage_middle(home_copy / "index" / "chroma" / "chroma.sqlite3")
