@@ -172,3 +172,37 @@ def test_rebuild_of_an_index_damaged_in_the_middle_re_adds_the_users_documents(h
     assert {d["document_id"] for d in listed} == {*SMALL_LIBRARY, "ward-pathway"}
     aside = list(home_copy.glob("index.old-*"))
     assert len(aside) == 1 and (aside[0] / "chroma" / "chroma.sqlite3").exists()  # kept, damage and all
+
+
+def test_threads_opening_and_reading_one_index_at_once_all_get_answers(small_home, embedder):
+    """The web UI's compare runs each model in a thread, each with its own retriever on the one index:
+    Chroma shares one System per path in a process, so two first opens (or a reopen) at once once broke
+    the other thread's client ("'RustBindingsAPI' object has no attribute 'bindings'", shown as damage)."""
+    import threading
+
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    from medassist.retrieval import Retriever
+
+    errors, found = [], []
+    for _ in range(3):
+        SharedSystemClient.clear_system_cache()  # every round starts with no System, as a fresh process does
+        start = threading.Barrier(4)
+
+        def one(i: int, start: threading.Barrier = start) -> None:
+            retriever = Retriever(small_home / "index", embedder)
+            start.wait()
+            try:
+                if i == 3:
+                    retriever.index._reopen()  # another thread's retry of a stale read
+                found.append(len(retriever.search("abdominal aortic aneurysm screening", k=3)))
+            except Exception as exc:  # the failure this test exists to catch
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors, errors
+    assert found == [3] * 12

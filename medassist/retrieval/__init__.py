@@ -136,9 +136,11 @@ class Retriever:
     @property
     def index(self):
         if self._index is None:
-            from .store import GuidelineIndex
+            from .store import CHROMA_LOCK, GuidelineIndex
 
-            self._index = GuidelineIndex.open(self.location, self.embedder.info, token=self.chroma_token)
+            with CHROMA_LOCK:  # two threads asking at once open it once
+                if self._index is None:
+                    self._index = GuidelineIndex.open(self.location, self.embedder.info, token=self.chroma_token)
         return self._index
 
     @classmethod
@@ -172,7 +174,10 @@ class Retriever:
         if self._index is not None and self._index.path is not None:
             from chromadb.api.shared_system_client import SharedSystemClient
 
-            SharedSystemClient.clear_system_cache()
+            from .store import CHROMA_LOCK
+
+            with CHROMA_LOCK:
+                SharedSystemClient.clear_system_cache()
         self._index, self._generation, self._visible, self._lexical = None, None, {}, None
 
     def documents(self) -> list:

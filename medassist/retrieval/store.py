@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -30,6 +31,11 @@ import numpy as np
 from ..errors import IndexBusy, IndexDamaged, IndexMissing, UserError
 from ..types import Passage
 from .embedder import EmbedderInfo
+
+# Chroma keeps one System per store path in a process, shared by every client of that path, and a reopen
+# stops it. Opening, reopening and reading therefore take turns across threads (the web UI's compare runs
+# models in threads): without this, one thread's reopen or first open broke another's client mid-call.
+CHROMA_LOCK = threading.RLock()
 
 MARKER = "medassist-index.json"
 FORMAT_VERSION = 2
@@ -140,14 +146,15 @@ class GuidelineIndex:
         meta = {"medassist_format": FORMAT_VERSION, "embedder": json.dumps(embedder.identity()),
                 "chunker": CHUNKER_VERSION}
         try:
-            names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
-            if DOCS not in names and not create and marker is None:
-                raise IndexMissing(f"The Chroma server at {location} holds no medassist index yet. Build it with: "
-                                   "medassist index add PATH (or medassist index).")
-            docs = client.get_or_create_collection(DOCS, metadata=meta, embedding_function=None,
-                                                   configuration={"hnsw": {"space": "cosine"}})
-            chunks = client.get_or_create_collection(CHUNKS, embedding_function=None,
-                                                     configuration={"hnsw": {"space": "cosine"}})
+            with CHROMA_LOCK:
+                names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
+                if DOCS not in names and not create and marker is None:
+                    raise IndexMissing(f"The Chroma server at {location} holds no medassist index yet. Build it with: "
+                                       "medassist index add PATH (or medassist index).")
+                docs = client.get_or_create_collection(DOCS, metadata=meta, embedding_function=None,
+                                                       configuration={"hnsw": {"space": "cosine"}})
+                chunks = client.get_or_create_collection(CHUNKS, embedding_function=None,
+                                                         configuration={"hnsw": {"space": "cosine"}})
         except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # Chroma raises many types for a broken store, Rust panics too
@@ -263,7 +270,8 @@ class GuidelineIndex:
         (Chroma then raises, e.g. "Error finding id"), reopen the store and try again."""
         for attempt in range(attempts):
             try:
-                return fn()
+                with CHROMA_LOCK:
+                    return fn()
             except (IndexMissing, UserError, KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # PanicException, from Chroma's Rust, is a BaseException
@@ -291,10 +299,11 @@ class GuidelineIndex:
             return  # a server is always current
         from chromadb.api.shared_system_client import SharedSystemClient
 
-        SharedSystemClient.clear_system_cache()
-        self.client = _disk_client(self.path)
-        self.chunks = self.client.get_collection(CHUNKS)
-        self.docs = self.client.get_collection(DOCS)
+        with CHROMA_LOCK:
+            SharedSystemClient.clear_system_cache()
+            self.client = _disk_client(self.path)
+            self.chunks = self.client.get_collection(CHUNKS)
+            self.docs = self.client.get_collection(DOCS)
 
     def generation(self) -> int:
         return self._read(lambda: int((self.client.get_collection(DOCS).metadata or {}).get("generation", 0)))
@@ -388,7 +397,9 @@ def _disk_client(path: Path):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        return chromadb.PersistentClient(path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+        with CHROMA_LOCK:
+            return chromadb.PersistentClient(path=str(path / "chroma"),
+                                             settings=ChromaSettings(anonymized_telemetry=False))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a Rust panic in Chroma's start-up is no Exception
