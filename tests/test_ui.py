@@ -69,12 +69,28 @@ def ask(page, question: str, new: bool = True) -> None:
     page.locator("#ma-ask").click()
 
 
+# Records, as the page changes, whether a partial answer (with its cursor) was ever shown and what the
+# quotes said at that moment: a fast engine can finish between two polls of wait_for_selector.
+WATCH_STREAM = """() => {
+  window.__stream = {partial: false, quotes: null};
+  new MutationObserver(() => {
+    if (!window.__stream.partial && document.querySelector('#ma-thread .ma-cursor')) {
+      window.__stream.partial = true;
+      const q = document.querySelector('#ma-thread .ma-quotes');
+      window.__stream.quotes = q ? q.innerText : '';
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
 def test_ask_streams_an_answer_whose_citations_lead_to_their_passages(page):
+    page.evaluate(WATCH_STREAM)
     ask(page, "Which men should be screened for abdominal aortic aneurysm?")
-    page.wait_for_selector("#ma-thread .ma-cursor")  # streaming: partial answer with a cursor
-    # the guideline's own words come first, before the model has finished
-    assert "men aged 65 to 75 years who have ever smoked" in page.locator("#ma-thread .ma-quotes").inner_text()
     page.wait_for_selector("#ma-thread .ma-turn .ma-answer:not(:has(.ma-cursor))", timeout=180_000)
+    seen = page.evaluate("window.__stream")
+    assert seen["partial"], "no partial answer was ever shown: the answer did not stream"
+    # the guideline's own words came first, while the model was still writing
+    assert "men aged 65 to 75 years who have ever smoked" in seen["quotes"]
     assert page.locator("#ma-evidence .ma-src").count() >= 1
     verdicts = page.locator("#ma-thread .ma-sentence").evaluate_all("ss => ss.map(s => s.dataset.verdict)")
     assert verdicts and set(verdicts) <= {"supported", "contradicted", "not_found"}
