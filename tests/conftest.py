@@ -69,8 +69,9 @@ def small_manifest(ids=SMALL_LIBRARY) -> dict:
 
 
 @pytest.fixture(scope="session")
-def small_home(tmp_path_factory, embedder) -> Path:
-    """A medassist home with six real guidelines pulled and indexed (built once per session)."""
+def small_home_template(tmp_path_factory, embedder) -> Path:
+    """A medassist home with six real guidelines pulled and indexed (built once per session; never used
+    directly, so nothing a test writes reaches another module)."""
     from medassist.retrieval import build_index
     from medassist.retrieval.library import library_files, pull
 
@@ -78,6 +79,15 @@ def small_home(tmp_path_factory, embedder) -> Path:
     report = pull(home / "library", mirror=MIRROR, manifest=small_manifest())
     assert report.ok and len(report.added) == len(SMALL_LIBRARY)
     build_index(library_files(home / "library"), home / "index", embedder=embedder)
+    return home
+
+
+@pytest.fixture(scope="module")
+def small_home(small_home_template, tmp_path_factory) -> Path:
+    """This module's copy of the small home: a licence accepted or an answer logged in one module (the
+    history, config.json) is never seen by another, whatever order they run in."""
+    home = tmp_path_factory.mktemp("small") / "home"
+    shutil.copytree(small_home_template, home)
     return home
 
 
