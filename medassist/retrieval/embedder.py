@@ -83,8 +83,11 @@ class Embedder:
         hf_logging.disable_progress_bar()  # medassist shows its own progress
         config = json.loads((path / "sentence_bert_config.json").read_text())
         self.max_tokens = int(config.get("max_seq_length", 256))
-        self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        from ..weights import LOAD_LOCK
+
+        with LOAD_LOCK:  # never while another thread builds a model (see weights.LOAD_LOCK)
+            self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
         if self.dtype == "bf16":
             self.model.to(torch.bfloat16)
 

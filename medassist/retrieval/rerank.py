@@ -44,7 +44,10 @@ class Reranker:
         from sentence_transformers import CrossEncoder
 
         self.path = path
-        self.model = CrossEncoder(path, device="cpu", local_files_only=True)
+        from ..weights import LOAD_LOCK
+
+        with LOAD_LOCK:  # one model built at a time in a process
+            self.model = CrossEncoder(path, device="cpu", local_files_only=True)
 
     def rerank(self, question: str, passages: list[Passage], k: int) -> list[Passage]:
         """The k passages the cross-encoder rates highest (scores shown stay cosine similarities)."""

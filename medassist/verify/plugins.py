@@ -39,9 +39,12 @@ class NLIVerifier:
             raise UserError("An NLI verifier needs torch and transformers (installed with medassist).") from None
         path = Path(location).expanduser()
         source = str(path) if path.is_dir() else location
+        from ..weights import LOAD_LOCK
+
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-            self.model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True).eval()
+            with LOAD_LOCK:  # one model built at a time in a process
+                self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+                self.model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True).eval()
         except OSError as exc:
             raise UserError(f"The NLI verifier '{location}' is not on this machine ({exc}). Give a local folder or a "
                             "model already in the Hugging Face cache: nothing is downloaded.") from None
