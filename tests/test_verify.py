@@ -144,3 +144,18 @@ def test_the_verdict_names_the_page_of_the_sentence_itself():
     p = Passage("p", "d", "Protocol", "Org", 2021, "Fluids", text, page=1, page_end=2, page_spans=((0, 1), (second, 2)))
     v = verdict("Give 30 mL/kg of crystalloid within three hours.", [p])
     assert v.verdict == "supported" and v.page == 2
+
+
+def test_a_recommendation_put_in_another_bodys_mouth_is_contradicted():
+    """The whole-path bench's one dev case of a wrong fact left supported: the USPSTF finds the evidence on
+    blood pressure screening in children insufficient, and reports that *several organizations* recommend
+    it. "The USPSTF recommends ..." is then not what the passage says."""
+    said = "Several organizations recommend routine screening of blood pressure at well-child visits"
+    passages = passages_of("ngc-10057", said)
+    wrong = verdict("The USPSTF recommends routine screening of blood pressure at well-child visits starting at "
+                    "age 3 years.", passages)
+    assert wrong.verdict == "contradicted" and "who recommends it" in wrong.reason and "USPSTF" in wrong.reason
+    assert said in wrong.evidence
+    right = verdict("Several organizations recommend routine blood pressure screening at well-child visits from "
+                    "age 3 years, based on consensus.", passages)
+    assert right.verdict == "supported", right

@@ -324,7 +324,7 @@ def facets(text: str, grade: str | None = None) -> Facets:
 
 def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     """Where the passage says otherwise than the claim: (kind, readable reason) pairs, empty if nowhere.
-    Kinds: polarity, SEX, PREG, SMOKE, RISK, AGEGRP, FREQ, QUANT, preference, grade, number."""
+    Kinds: polarity, SEX, PREG, SMOKE, RISK, AGEGRP, FREQ, QUANT, preference, grade, number, attribution."""
     reasons = []
     if claim.polarity and passage.polarity and claim.polarity != passage.polarity \
             and {claim.polarity, passage.polarity} != {"for", "selective"}:
@@ -373,6 +373,11 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     problem = quantity_problem(claim.quantities, passage.quantities)
     if problem and problem[0] == "conflict":
         reasons.append(("number", problem[1]))
+    from .attribution import attribution_conflict
+
+    who = attribution_conflict(claim.text, passage.text)
+    if who:
+        reasons.append(("attribution", who))
     return reasons
 
 
