@@ -133,7 +133,7 @@ def streaming_body(text: str) -> str:
 
 
 def error(message: str) -> str:
-    return f'<div class="ma-emergency" role="status">{esc(message)}</div>'
+    return f'<div class="ma-emergency ma-error" role="status">{esc(message)}</div>'
 
 
 def answer_page(doc: dict, anchor: str | None = None) -> str:
