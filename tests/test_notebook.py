@@ -22,7 +22,16 @@ def test_an_answer_renders_itself_as_cited_html_and_markdown(small_home, backend
     a = Assistant(settings, backend=backend, record_history=False)
     answer = a.ask("Which men should be screened for abdominal aortic aneurysm?",
                    gen=GenerationSettings(max_new_tokens=48))
-    html, md = answer._repr_html_(), answer._repr_markdown_()
+    # as Jupyter shows it: through IPython's display formatters, which the notebook module registers
+    # (the Answer type itself carries no presentation)
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from medassist.notebook import register_display
+
+    shell = InteractiveShell.instance()
+    assert register_display()
+    shown, _ = shell.display_formatter.format(answer)
+    html, md = shown["text/html"], shown["text/markdown"]
     assert "Research use only" in html and 'class="ma-src"' in html and "<script" not in html
     assert "Research use only" in md and "**Sources**" in md
 
