@@ -112,7 +112,7 @@ def test_an_engine_that_fails_to_start_is_said_once_and_the_next_is_used(model_c
         s.listen()
         choice = Choice("xllamacpp", ["xllamacpp", "transformers"], "test",
                         {"xllamacpp": {"port": s.getsockname()[1]}})
-        b = _load_ranked(choice, SPEC, model_cache, said.append, {})
+        b = _load_ranked(choice, SPEC, model_cache, said.append, {}, {})  # no options given, no defaults set
     try:
         assert b.engine == "transformers"
         failures = [m for m in said if "port is taken" in m]
