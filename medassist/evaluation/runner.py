@@ -199,6 +199,9 @@ def evaluate(job: Job, settings, progress: Callable[[str], None] = print, accept
                               record_history=False, progress=progress, accept_licence=accept_licence)
         if job.protocol.rag:
             assistant.retriever.check()
+            # The embedder built to the end before any language model loads: built while transformers was
+            # loading the scoring model, it came out with its weights on the meta device
+            assistant.retriever.embedder.loaded()
         backend = assistant.backend()
         if job.protocol.mode == "loglik":
             check_loglik(backend, model_id)
