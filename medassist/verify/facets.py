@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..sentences import grade_of
+from .attribution import attribution_conflict
 from .lexicon import concepts, negated, numeric_text
 
 # -- polarity: what the statement tells the reader to do ----------------------------------------
@@ -373,8 +374,6 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     problem = quantity_problem(claim.quantities, passage.quantities)
     if problem and problem[0] == "conflict":
         reasons.append(("number", problem[1]))
-    from .attribution import attribution_conflict
-
     who = attribution_conflict(claim.text, passage.text)
     if who:
         reasons.append(("attribution", who))
