@@ -143,7 +143,7 @@ def test_a_rust_panic_in_chroma_becomes_the_rebuild_message(home_copy):
     import chromadb
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    from medassist.retrieval.store import _disk_client
+    from medassist.retrieval.chroma_client import disk_client
 
     db_path = home_copy / "index" / "chroma" / "chroma.sqlite3"
     with sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True) as db:
@@ -156,7 +156,7 @@ def test_a_rust_panic_in_chroma_becomes_the_rebuild_message(home_copy):
     assert type(raw.value).__name__ == "PanicException" and not isinstance(raw.value, Exception)
     SharedSystemClient.clear_system_cache()
     with pytest.raises(IndexDamaged, match="medassist index rebuild"):
-        _disk_client(home_copy / "index")
+        disk_client(home_copy / "index")
 
 
 @pytest.mark.slow

@@ -136,7 +136,8 @@ class Retriever:
     @property
     def index(self):
         if self._index is None:
-            from .store import CHROMA_LOCK, GuidelineIndex
+            from .chroma_client import CHROMA_LOCK
+            from .store import GuidelineIndex
 
             with CHROMA_LOCK:  # two threads asking at once open it once
                 if self._index is None:
@@ -174,7 +175,7 @@ class Retriever:
         if self._index is not None and self._index.path is not None:
             from chromadb.api.shared_system_client import SharedSystemClient
 
-            from .store import CHROMA_LOCK
+            from .chroma_client import CHROMA_LOCK
 
             with CHROMA_LOCK:
                 SharedSystemClient.clear_system_cache()
@@ -317,9 +318,10 @@ def build_index(files: list[Path], location: Path | str, embedder: Embedder | Lo
                 token: str | None = None, **options):
     """Add `files` (or folders) to the index at `location`, creating it if needed (not when no file
     holds a document). Files are read and checked before the writer lock is taken. -> IngestReport"""
+    from .chroma_client import is_server
     from .chunking import CHUNKING
     from .ingest import ingest, read_files
-    from .store import MARKER, is_server
+    from .store import MARKER
 
     embedder = embedder or LoadingEmbedder()  # it loads while the files are read
     exists = is_server(location) or (Path(location) / MARKER).exists()

@@ -112,8 +112,8 @@ class Library:
         -> (IngestReport, folder the old index was moved to, [(document, source) not found])"""
         from ..embedders import get_embedder
         from . import rebuild_index
+        from .chroma_client import is_server
         from .readonly import recorded_documents
-        from .store import is_server
 
         # chosen and loaded before anything moves: an unknown name, a missing package or altered
         # weights leave the old index where it is

@@ -119,11 +119,12 @@ def recorded_embedder(location: Path | str, token: str | None = None):
     included), or None when there is no index yet or its record is unreadable (opening it then
     says why). On disk from the marker file alone; on a server from the collection's metadata."""
     from ..embedders import EmbedderInfo, known
-    from .store import DOCS, MARKER, _server_client, is_server
+    from .chroma_client import is_server, server_client
+    from .store import DOCS, MARKER
 
     try:
         if is_server(location):
-            docs = _server_client(str(location), token).get_collection(DOCS)
+            docs = server_client(str(location), token).get_collection(DOCS)
             identity = json.loads((docs.metadata or {})["embedder"])
         else:
             identity = json.loads((Path(location) / MARKER).read_text())["embedder"]

@@ -18,31 +18,24 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import numpy as np
 
 from ..errors import IndexBusy, IndexDamaged, IndexMissing, UserError
 from ..types import Passage
+from .chroma_client import CHROMA_LOCK, REBUILD_HINT, disk_client, is_server, server_client
 from .embedder import EmbedderInfo
-
-# Chroma keeps one System per store path in a process, shared by every client of that path, and a reopen
-# stops it. Opening, reopening and reading therefore take turns across threads (the web UI's compare runs
-# models in threads): without this, one thread's reopen or first open broke another's client mid-call.
-CHROMA_LOCK = threading.RLock()
 
 MARKER = "medassist-index.json"
 FORMAT_VERSION = 2
 CHUNKS, DOCS = "guidelines", "documents"
 BUILD_HINT = ("medassist guidelines pull && medassist index (the starter library), or medassist index add PATH "
               "(your own guideline files)")
-REBUILD_HINT = "`medassist index rebuild` (the old directory is kept aside, not deleted)"
 STALE_SECONDS = 3600  # on a shared server, a `writing` record older than this belongs to a dead writer
 
 
@@ -92,10 +85,6 @@ def _passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Pa
                    page_spans=tuple(tuple(x) for x in json.loads(meta.get("page_spans") or "[]")))
 
 
-def is_server(location: Path | str) -> bool:
-    return isinstance(location, str) and location.startswith(("http://", "https://"))
-
-
 class GuidelineIndex:
     def __init__(self, location: Path | str, client, chunks, docs, marker: dict[str, Any]):
         self.location = location
@@ -132,7 +121,7 @@ class GuidelineIndex:
     def open(cls, location: Path | str, embedder: EmbedderInfo, create: bool = False,
              token: str | None = None) -> GuidelineIndex:
         if isinstance(location, str) and is_server(location):
-            client = _server_client(location, token)
+            client = server_client(location, token)
             marker = None
         else:
             path = Path(location)
@@ -140,7 +129,7 @@ class GuidelineIndex:
             from .readonly import refuse_if_damaged
 
             refuse_if_damaged(path)  # read-only, before Chroma (which writes on open) touches the file
-            client = _disk_client(path)
+            client = disk_client(path)
         from .chunking import CHUNKER_VERSION
 
         meta = {"medassist_format": FORMAT_VERSION, "embedder": json.dumps(embedder.identity()),
@@ -301,7 +290,7 @@ class GuidelineIndex:
 
         with CHROMA_LOCK:
             SharedSystemClient.clear_system_cache()
-            self.client = _disk_client(self.path)
+            self.client = disk_client(self.path)
             self.chunks = self.client.get_collection(CHUNKS)
             self.docs = self.client.get_collection(DOCS)
 
@@ -390,40 +379,6 @@ def _open_marker(path: Path, embedder: EmbedderInfo, create: bool) -> dict[str, 
         raise UserError(f"The index at {path} was built by an older medassist (format {marker.get('format')}). "
                         "Rebuild it with `medassist index rebuild`.")
     return marker
-
-
-def _disk_client(path: Path):
-    try:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        with CHROMA_LOCK:
-            return chromadb.PersistentClient(path=str(path / "chroma"),
-                                             settings=ChromaSettings(anonymized_telemetry=False))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # a Rust panic in Chroma's start-up is no Exception
-        raise IndexDamaged(f"The index at {path} is damaged: Chroma cannot open it ({exc}). Rebuild it with "
-                           f"{REBUILD_HINT}.") from None
-
-
-def _server_client(url: str, token: str | None = None):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    u = urlparse(url)
-    headers = {"x-chroma-token": token} if token else None
-    try:
-        client = chromadb.HttpClient(host=u.hostname or "localhost",
-                                     port=u.port or (443 if u.scheme == "https" else 8000),
-                                     ssl=u.scheme == "https", headers=headers,
-                                     settings=ChromaSettings(anonymized_telemetry=False))
-        client.heartbeat()
-    except Exception as exc:
-        raise UserError(f"Cannot reach the Chroma server at {url} ({type(exc).__name__}: {exc}). Start it (for example "
-                        "`chroma run --path /srv/medassist-index --port 8000`) or unset MEDASSIST_CHROMA_URL to use "
-                        "the index on this machine.") from None
-    return client
 
 
 def _write_json(path: Path, data: dict) -> None:
