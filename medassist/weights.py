@@ -7,17 +7,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
 from pathlib import Path
 
 from .catalogue import ModelSpec
 from .errors import UserError
-
-# One torch model is built at a time in a process. transformers builds a model's skeleton on the meta
-# device by patching torch process-wide while it loads; a model built meanwhile in another thread (the
-# embedder, which loads in the background while the answering model loads) came out with meta tensors
-# ("Tensor.item() cannot be called on meta tensors" at its first query).
-LOAD_LOCK = threading.RLock()
 
 
 def pypi_gguf_path(spec: ModelSpec, cache_dir: Path) -> Path:

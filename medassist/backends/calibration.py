@@ -252,7 +252,7 @@ def measure(engine: str, spec: ModelSpec, cache_dir: Path, model_path: str | Non
 
 # -- the choice at load time -------------------------------------------------------------------------
 def _has_cuda_gpu() -> bool:
-    from ..weights import LOAD_LOCK
+    from ..loading import LOAD_LOCK
 
     with LOAD_LOCK:  # not while another thread is still importing torch (the embedder, in the background)
         torch = sys.modules.get("torch")

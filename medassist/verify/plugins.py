@@ -39,7 +39,7 @@ class NLIVerifier:
             raise UserError("An NLI verifier needs torch and transformers (installed with medassist).") from None
         path = Path(location).expanduser()
         source = str(path) if path.is_dir() else location
-        from ..weights import LOAD_LOCK
+        from ..loading import LOAD_LOCK
 
         try:
             with LOAD_LOCK:  # one model built at a time in a process
