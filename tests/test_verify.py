@@ -159,3 +159,35 @@ def test_a_recommendation_put_in_another_bodys_mouth_is_contradicted():
     right = verdict("Several organizations recommend routine blood pressure screening at well-child visits from "
                     "age 3 years, based on consensus.", passages)
     assert right.verdict == "supported", right
+
+
+# Plain speech, as answers are written (the second, independent claim set, dev2, found these).
+CIN = passages_of("ngc-10628", "suggests not offering theophylline therapy for CIN prophylaxis")
+LIGHT = passages_of("ngc-10991", "suggests offering light therapy for adult patients with mild to moderate MDD")
+
+
+def test_a_contraction_is_read_as_the_negation_it_is():
+    said = "Theophylline isn't suggested for preventing contrast-induced nephropathy in elective coronary angiography."
+    assert verdict(said, CIN).verdict == "supported"
+    wrong = "Theophylline is suggested for preventing contrast-induced nephropathy in elective coronary angiography."
+    assert verdict(wrong, CIN).verdict == "contradicted"
+
+
+def test_a_renamed_condition_is_not_a_past_recommendation_and_a_grade_in_words_is_compared():
+    v = verdict("Light therapy may be offered to adults with mild to moderate depression that follows a seasonal "
+                "pattern.", LIGHT)
+    assert v.verdict == "supported", v.reason  # "(formerly seasonal affective disorder)" renames; it does not date
+    v = verdict("VA/DoD strongly recommends light therapy for seasonal-pattern depression.", LIGHT)
+    assert v.verdict == "contradicted" and "grade" in v.reason, v.reason  # the passage says Weak For
+
+
+def test_bounds_and_units_said_in_other_words():
+    from medassist.verify.facets import facets, same_quantity
+    from medassist.verify.lexicon import negated
+
+    assert [(q.value, q.bound) for q in facets("without going over 35 mg/kg/day").quantities] == [(35.0, "max")]
+    assert [(q.value, q.bound) for q in facets("HBsAg for six months or longer").quantities] == [(6.0, "min")]
+    two_years, months = facets("between six months and two years").quantities[1], facets("6 to 24 months").quantities[1]
+    assert same_quantity(two_years, months) and not same_quantity(two_years, facets("3 months").quantities[0])
+    assert negated("low back pain with or without radiculopathy") == frozenset()  # both: nothing is excluded
+    assert "radiculopathi" in negated("low back pain without radiculopathy")

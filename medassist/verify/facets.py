@@ -49,7 +49,8 @@ _INITIAL = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:(?:in|for|among|if|when|during|aft
 _SELECTIVE = re.compile(r"\bselectively\b|\bindividual(?:ize|ized)? (?:the )?(?:decision|basis|one)\b|"
                         r"\bshared,? (?:informed )?decision\b|\bbased on (?:professional judgment|individual)\b|"
                         r"\bcase[- ]by[- ]case\b|\bmay choose\b", re.IGNORECASE)
-_PAST = re.compile(r"\b(?:previously|formerly|in the past|until recently)\b|\b(?:was|were|had been) "
+# "(formerly seasonal affective disorder)" renames a condition; it does not date a recommendation.
+_PAST = re.compile(r"(?<!\()\b(?:previously|formerly|in the past|until recently)\b|\b(?:was|were|had been) "
                    r"(?:recommended|advised|suggested|used)\b", re.IGNORECASE)
 _NOT_RECOMMENDED = re.compile(r"\b(?:not|no longer) (?:be )?(?:recommended|suggested|advised|indicated|necessary|needed|"
                               r"required|warranted)\b|\bnever (?:needed|necessary|required|indicated)\b|\bno need\b|"
@@ -149,6 +150,10 @@ def grade_tokens(grade: str) -> set[str]:
     return grades(f"({bare})")
 
 
+_ADVERB_GRADE = re.compile(r"\b(strongly|weakly|conditionally) (?:recommend|suggest|advise)(?:s|ed)?( against)?\b",
+                           re.IGNORECASE)
+
+
 def grades(text: str) -> set[str]:
     """Grade tokens a text states: {"B"}, {"strong for"}, {"EO"}, {"IA"} …"""
     out: set[str] = set()
@@ -166,6 +171,9 @@ def grades(text: str) -> set[str]:
                 out.add(m.group(5).upper())
             else:
                 out.add("EO" if "expert" in m.group(0).lower() else "consensus")
+    for m in _ADVERB_GRADE.finditer(text):  # "strongly recommends against": a strong against, said in words
+        strength = "strong" if m.group(1).lower() == "strongly" else "weak"
+        out.add(strength + (" against" if m.group(2) else ""))
     if stated:
         bare = re.sub(r"\s+", " ", stated.strip()).lower()
         letter = re.fullmatch(r"([a-di])(?: recommendation| statement)?", bare)
@@ -208,14 +216,16 @@ _UNITS = [("mgkg", r"mg/kg"), ("mcgkg", r"mcg/kg|µg/kg"), ("gkg", r"g/kg"), ("m
           r"equivalents?|mg/d(?:ay)? mme|med"), ("drink", r"drinks?"), ("unit", r"units?|iu"), ("cm", r"cm"),
           ("times", r"times|visits?|sessions?|doses?|injections?")]
 _UNIT = "|".join(f"(?P<{name}>{rx})" for name, rx in _UNITS)
-_BOUND = (r"(?P<bound>at least|a minimum of|a maximum of|no (?:more|less|fewer) than|more than|less than|fewer than|greater than|up to|"
+_BOUND = (r"(?P<bound>at most|not (?:to )?exceed(?:ing)?|without (?:going )?(?:over|above|exceeding)|at least|a minimum of|a maximum of|no (?:more|less|fewer) than|more than|less than|fewer than|greater than|up to|"
           r"under|over|older than|younger than|above|below|before|after|until|by|within|from|starting at|beginning "
           r"at|at|>=|<=|>|<|≥|≤)?\s*")
 # A range: "65 to 75", "65-75", "between 65 and 75" ("3 and 250 mg" is two numbers, not a range).
 _QUANTITY = re.compile(_BOUND + r"(?:age\s+)?(?P<a>\d+(?:\.\d+)?)(?:\s*(?:to|-|–)\s*(?P<b>\d+(?:\.\d+)?))?\s*(?:" + _UNIT
-                       + r")?(?![\w/])(?:\s+(?:of age\s+)?(?:or|and) (?P<after>older|more|above|greater|over|higher|"
-                       r"younger|less|fewer|below|under|lower)\b)?", re.IGNORECASE)
-_BOUND_CLASS = {"at least": "min", "a minimum of": "min", "a maximum of": "max", "no less than": "min", "no fewer than": "min", ">=": "min", "≥": "min",
+                       + r")?(?![\w/])(?:\s+(?:of age\s+)?(?:or|and) (?P<after>older|more|above|greater|over|higher|longer|"
+                       r"younger|less|fewer|below|under|lower|shorter)\b)?", re.IGNORECASE)
+_BOUND_CLASS = {"at most": "max", "not exceeding": "max", "not exceed": "max", "not to exceed": "max",
+                "without going over": "max", "without over": "max", "without going above": "max", "without above": "max",
+                "without exceeding": "max", "without going exceeding": "max", "at least": "min", "a minimum of": "min", "a maximum of": "max", "no less than": "min", "no fewer than": "min", ">=": "min", "≥": "min",
                 "from": "min", "starting at": "min", "beginning at": "min", "older than": "min", "more than": "min",
                 "greater than": "min", "over": "min", "above": "min", ">": "min",
                 "no more than": "max", "up to": "max", "under": "max", "less than": "max", "fewer than": "max",
@@ -253,7 +263,7 @@ def quantities(text: str) -> list[Quantity]:
             unit = "year"  # "men aged 65 to 75"
         bound = _BOUND_CLASS.get((m.group("bound") or "").lower())
         if m.group("after"):
-            bound = "min" if m.group("after").lower() in ("older", "more", "above", "greater", "over", "higher") else "max"
+            bound = "min" if m.group("after").lower() in ("older", "more", "above", "greater", "over", "higher", "longer") else "max"
         if m.group("b") is not None and bound not in ("before", "after"):  # "65 to 75": from 65, up to 75
             out += [Quantity(float(m.group("a")), unit, "min"), Quantity(float(m.group("b")), unit, "max")]
         else:
@@ -261,11 +271,24 @@ def quantities(text: str) -> list[Quantity]:
     return out
 
 
+_DAYS = {"year": 365.25, "month": 30.44, "week": 7.0, "day": 1.0, "hour": 1 / 24}  # "two years" is "24 months"
+
+
+def _comparable(p: Quantity, q: Quantity) -> bool:
+    return p.unit == q.unit or not q.unit or not p.unit or (p.unit in _DAYS and q.unit in _DAYS)
+
+
+def same_quantity(p: Quantity, q: Quantity) -> bool:
+    if p.unit != q.unit and p.unit in _DAYS and q.unit in _DAYS:
+        a, b = p.value * _DAYS[p.unit], q.value * _DAYS[q.unit]
+        return abs(a - b) <= 0.03 * max(a, b)
+    return p.value == q.value
+
+
 def quantity_problem(claim: list[Quantity], passage: list[Quantity]) -> tuple[str, str] | None:
     """('conflict' | 'missing', reason) for the first number of the claim the passage does not state."""
     for q in claim:
-        same_unit = [p for p in passage if p.unit == q.unit or not q.unit or not p.unit]
-        exact = [p for p in same_unit if p.value == q.value]
+        exact = [p for p in passage if _comparable(p, q) and same_quantity(p, q)]
         if exact:
             if q.bound and all(p.bound and {p.bound, q.bound} in _OPPOSITE for p in exact):
                 p = exact[0]

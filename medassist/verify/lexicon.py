@@ -264,6 +264,20 @@ def canonical_text(text: str) -> str:
     return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[cast(str, m.lastgroup)]} ", text)  # every alternative is a named group
 
 
+_CONTRACTION = re.compile(r"\b([a-z]+)n['’]t\b", re.IGNORECASE)
+_IRREGULAR = {"wo": "will", "sha": "shall", "ai": "is"}
+
+
+def expand_contractions(text: str) -> str:
+    """"shouldn't" -> "should not", "won't" -> "will not": answers are written in plain speech, guidelines
+    rarely are, and a contraction must neither hide a negation nor count as a word the passage lacks."""
+    def plain(m: re.Match) -> str:
+        base = m.group(1)
+        return "cannot" if base.lower() == "ca" else f"{_IRREGULAR.get(base.lower(), base)} not"
+
+    return _CONTRACTION.sub(plain, text)
+
+
 @lru_cache(maxsize=20_000)
 def _concepts(text: str) -> tuple[str, ...]:
     return tuple(_concepts_uncached(text))
@@ -283,7 +297,7 @@ _NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart 
 def negated(text: str) -> frozenset[str]:
     """Tokens the text names only to exclude them: "buprenorphine alone (without naloxone)",
     "a non-benzodiazepine muscle relaxant", "supplements (except vitamin E)"."""
-    text = text.translate(_GREEK)
+    text = re.sub(r"\bwith or without\b", "with", text.translate(_GREEK), flags=re.IGNORECASE)  # both: none excluded
     named = [concepts(m.group(1) or m.group(2) or m.group(3)) for m in _NEGATOR.finditer(text)]
     excluded = {t for ts in named for t in ts if ":" not in t}
     if not excluded:

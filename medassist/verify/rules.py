@@ -21,14 +21,25 @@ from dataclasses import dataclass
 
 from ..sentences import grade_of, split_sentences
 from ..types import Passage
-from .facets import Facets, facet_conflicts, facets, polarity, quantities, quantity_problem, without_grade
+from .facets import (
+    Facets,
+    facet_conflicts,
+    facets,
+    polarity,
+    quantities,
+    quantity_problem,
+    same_quantity,
+    without_grade,
+)
 from .interventions import classify, intervention_conflict
-from .lexicon import SOFT_STEMS, concepts, specific_stems
+from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
 OWN = 0.5  # share of the claim's content a unit must state itself before its context may fill in the rest
 TIE = 0.05  # coverage within this of the supporting statement's counts as equally close
 MARGIN = 0.15  # a contradiction must come from a statement about as close to the claim as the closest
+_NEGATION = re.compile(r"\b(?:not|never|cannot)\b", re.IGNORECASE)
+_ANY_NEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b|n't\b", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
 TOPIC = 0.5  # below this a unit is about something else: its disagreements are not contradictions
 MIN_WORDS = 2  # fewer content words than this is no claim ("Yes.")
@@ -110,8 +121,9 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
         for para in re.split(r"\n\s*\n", p.text):
             sentences = [c for s in split_sentences(para) if s.strip("*#|- ") and not _HEADING.match(s)
                          for c in _clauses(s)]
+            plain = [expand_contractions(s) for s in sentences]  # read as the claim is; shown as written
             graded = [grade_of(s) for s in sentences]
-            own = [set(_expanded(s, defined)) for s in sentences]
+            own = [set(_expanded(s, defined)) for s in plain]
             for i, s in enumerate(sentences):
                 at = p.text.find(s[:30], cursor)
                 cursor = at if at >= 0 else cursor
@@ -130,7 +142,7 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
                     near = set()
                 else:
                     near = set().union(*own[max(0, i - 1):i], *own[i + 1:i + 2])
-                f = facets(s, grade=grade or None)
+                f = facets(plain[i], grade=grade or None)
                 f.concepts = list(dict.fromkeys(f.concepts + sorted(own[i] - set(f.concepts))))
                 units.append(Unit(n, s, max(at, 0), f, head | near, grade or ""))
         for u in units:
@@ -164,6 +176,7 @@ class RuleVerifier:
     name = "rules"
 
     def check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
+        claim_text = expand_contractions(claim_text)
         defined = {**(units[0].defined or {}), **definitions(claim_text)} if units else definitions(claim_text)
         claim = facets(claim_text)
         claim.specific = specific_stems(without_grade(claim_text))
@@ -214,6 +227,8 @@ class RuleVerifier:
             return False  # (a list item such as "Consultation with a specialist if …" recommends without a verb)
         if claim.grades and not unit.facets.grades:
             return False
+        if not claim.polarity and _NEGATION.search(claim.text) and not _ANY_NEGATION.search(unit.facets.text):
+            return False  # "Bracing is not used until …": a description the unit states without its "not"
         if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
             return False
         return not quantity_problem(claim.quantities, quantities_of(unit))
@@ -225,7 +240,7 @@ def _states(unit: Unit, claim: Facets, kind: str) -> bool:
     if kind == "grade":
         return bool(f.grades)
     if kind == "number":
-        return bool(claim.quantities) and all(any(p.value == q.value for p in f.quantities) for q in claim.quantities)
+        return bool(claim.quantities) and all(any(same_quantity(p, q) for p in f.quantities) for q in claim.quantities)
     if kind == "preference":
         return f.prefers is not None
     if kind == "intervention":
