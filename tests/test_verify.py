@@ -191,3 +191,16 @@ def test_bounds_and_units_said_in_other_words():
     assert same_quantity(two_years, months) and not same_quantity(two_years, facets("3 months").quantities[0])
     assert negated("low back pain with or without radiculopathy") == frozenset()  # both: nothing is excluded
     assert "radiculopathi" in negated("low back pain without radiculopathy")
+
+
+def test_plain_words_for_the_same_act_and_a_description_without_its_negation():
+    bp = passages_of("ngc-10822", "who do not have other risk factors should be rescreened every 3 to 5 years")
+    v = verdict("Adults 18-39 with normal BP (below 130/85) and no other risk factors should have their blood pressure "
+                "rechecked every three to five years.", bp)
+    assert v.verdict == "supported", v.reason  # "rechecked" is "rescreened", said plainly
+    ovary = passages_of("ngc-11362", "does not reduce ovarian cancer mortality")[:1]
+    said = ("The USPSTF found adequate evidence that screening with transvaginal ultrasound, CA-125 or both {} "
+            "ovarian cancer mortality.")
+    assert verdict(said.format("does not reduce"), ovary).verdict == "supported"
+    v = verdict(said.format("reduces"), ovary)
+    assert v.verdict != "supported", v  # the passage says it does not

@@ -104,6 +104,14 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bphysicians?\b|\bdoctors?\b|\bclinicians?\b|\bproviders?\b|\bpractitioners?\b|\bprimary care\b", "clinician"),
     (r"\bpatients?\b|\bpersons?\b|\bpeople\b|\bindividuals?\b|\bveterans?\b|\bworkers?\b|\bclients?\b", "patient"),
     (r"\bprevent(?:s|ed|ing|ion|ive)?\b|\bprophyla(?:xis|ctic)\b|\bavert\b", "prevent"),
+    # plain speech for the same act (answers are written plainly; guidelines rarely are)
+    (r"\bre-?(?:check|test|assess|evaluat|examin)\w*\b|\blook(?:ed)? at (?:it |them )?again\b|\brepeat(?:ed|ing)? "
+     r"(?:the )?(?:test|check|assessment|evaluation)s?\b", "repeat examine"),
+    (r"\bpromptly\b|\bimmediately\b|\bstraight away\b|\bright away\b|\bwithout delay\b", "promptly"),
+    (r"\brefer(?:s|red|ring|ral|rals)?\b", "refer"),
+    (r"\benough\b|\bsufficient\b", "sufficient"),
+    (r"\b(?:anyone|anybody|everyone|everybody)(?: else)?\b", "patient"),
+    (r"\b(?:someone|somebody)\b|\ba person\b", "patient"),
     (r"\btest(?:s|ed|ing)?\b|\bscreen(?:s|ed|ing|ings)?\b|\bcheck(?:s|ed|ing)?\b|\bassess(?:es|ed|ing|ment)?\b|"
      r"\bevaluat(?:e|es|ed|ing|ion)\b|\bexamin(?:e|ed|ing|ation)s?\b|\bmeasur(?:e|es|ed|ing|ement)s?\b|"
      r"\bmonitor(?:s|ed|ing)?\b", "examine"),
@@ -159,6 +167,8 @@ involve involves involved involving concern concerning regard regarding relate r
 undergo undergoes undergoing experience experiences see note noted indicate indicates indicated combined
 overall any whose every mainly primarily chiefly mostly largely particularly especially typically often
 together concurrently jointly possible whenever method methods example e.g i.e
+roughly approximately about around told tell tells warrant warrants warranted aim aims aimed intended cover covers
+covered
 """.split())  # noqa: SIM905 (a word list reads best as words)
 
 # Stop words: too common to show agreement (compared neither as words nor as facts).

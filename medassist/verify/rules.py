@@ -17,7 +17,7 @@ state is not supported, however similar it reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..sentences import grade_of, split_sentences
 from ..types import Passage
@@ -56,6 +56,7 @@ class Unit:
     context: set[str]  # tokens of its paragraph, heading path and title
     grade: str = ""  # the grade its statement carries, as written ("B recommendation")
     defined: dict | None = None  # abbreviations the passages define (shared by all units)
+    denied: set[str] = field(default_factory=set)  # context tokens only a negated neighbour gives ("does not reduce")
 
 
 @dataclass
@@ -144,7 +145,11 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
                     near = set().union(*own[max(0, i - 1):i], *own[i + 1:i + 2])
                 f = facets(plain[i], grade=grade or None)
                 f.concepts = list(dict.fromkeys(f.concepts + sorted(own[i] - set(f.concepts))))
-                units.append(Unit(n, s, max(at, 0), f, head | near, grade or ""))
+                sides = [j for j in (i - 1, i + 1) if 0 <= j < len(sentences) and not _ITEM.match(s)
+                         and not s.lstrip().startswith("|")]
+                denied = set().union(*(own[j] for j in sides if _NEGATION.search(plain[j]))) - head - set().union(
+                    *(own[j] for j in sides if not _NEGATION.search(plain[j])))
+                units.append(Unit(n, s, max(at, 0), f, head | near, grade or "", denied=denied))
         for u in units:
             u.defined = defined
     return units
@@ -168,7 +173,9 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     if in_unit < OWN:
         return in_unit, in_unit, [t for t in words if t not in own]
     # Facts (who, how often, all / except) must be the unit's own: a neighbour's population is not this one's.
-    missing = [t for t in words if not (t in own or (not _is_fact(t) and t in unit.context))]
+    # A neighbour that denies something ("… does not reduce mortality") lends its words only to a claim that denies too.
+    lent = unit.context - unit.denied if not _NEGATION.search(claim.text) else unit.context
+    missing = [t for t in words if not (t in own or (not _is_fact(t) and t in lent))]
     return 1 - len(missing) / len(words), in_unit, missing
 
 
@@ -229,6 +236,9 @@ class RuleVerifier:
             return False
         if not claim.polarity and _NEGATION.search(claim.text) and not _ANY_NEGATION.search(unit.facets.text):
             return False  # "Bracing is not used until …": a description the unit states without its "not"
+        if not claim.polarity and not unit.facets.polarity and _NEGATION.search(unit.facets.text) \
+                and not _ANY_NEGATION.search(claim.text):
+            return False  # and the reverse: "X is enough" against "X does not reduce mortality"
         if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
             return False
         return not quantity_problem(claim.quantities, quantities_of(unit))
