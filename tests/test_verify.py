@@ -182,8 +182,9 @@ def test_a_renamed_condition_is_not_a_past_recommendation_and_a_grade_in_words_i
 
 
 def test_bounds_and_units_said_in_other_words():
-    from medassist.verify.facets import facets, same_quantity
+    from medassist.verify.facets import facets
     from medassist.verify.lexicon import negated
+    from medassist.verify.quantities import same_quantity
 
     assert [(q.value, q.bound) for q in facets("without going over 35 mg/kg/day").quantities] == [(35.0, "max")]
     assert [(q.value, q.bound) for q in facets("HBsAg for six months or longer").quantities] == [(6.0, "min")]

@@ -110,8 +110,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bpromptly\b|\bimmediately\b|\bstraight away\b|\bright away\b|\bwithout delay\b", "promptly"),
     (r"\brefer(?:s|red|ring|ral|rals)?\b", "refer"),
     (r"\benough\b|\bsufficient\b", "sufficient"),
-    (r"\b(?:anyone|anybody|everyone|everybody)(?: else)?\b", "patient"),
-    (r"\b(?:someone|somebody)\b|\ba person\b", "patient"),
+    (r"\b(?:anyone|anybody|everyone|everybody|someone|somebody)(?: else)?\b|\ba person\b", "patient"),
     (r"\btest(?:s|ed|ing)?\b|\bscreen(?:s|ed|ing|ings)?\b|\bcheck(?:s|ed|ing)?\b|\bassess(?:es|ed|ing|ment)?\b|"
      r"\bevaluat(?:e|es|ed|ing|ion)\b|\bexamin(?:e|ed|ing|ation)s?\b|\bmeasur(?:e|es|ed|ing|ement)s?\b|"
      r"\bmonitor(?:s|ed|ing)?\b", "examine"),
@@ -167,7 +166,7 @@ involve involves involved involving concern concerning regard regarding relate r
 undergo undergoes undergoing experience experiences see note noted indicate indicates indicated combined
 overall any whose every mainly primarily chiefly mostly largely particularly especially typically often
 together concurrently jointly possible whenever method methods example e.g i.e
-roughly approximately about around told tell tells warrant warrants warranted aim aims aimed intended cover covers
+roughly approximately around told tell tells warrant warrants warranted aim aims aimed intended cover covers
 covered
 """.split())  # noqa: SIM905 (a word list reads best as words)
 

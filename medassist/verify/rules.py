@@ -21,25 +21,17 @@ from dataclasses import dataclass, field
 
 from ..sentences import grade_of, split_sentences
 from ..types import Passage
-from .facets import (
-    Facets,
-    facet_conflicts,
-    facets,
-    polarity,
-    quantities,
-    quantity_problem,
-    same_quantity,
-    without_grade,
-)
+from .facets import Facets, facet_conflicts, facets, polarity, without_grade
 from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
+from .quantities import quantities, quantity_problem, same_quantity
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
 OWN = 0.5  # share of the claim's content a unit must state itself before its context may fill in the rest
 TIE = 0.05  # coverage within this of the supporting statement's counts as equally close
 MARGIN = 0.15  # a contradiction must come from a statement about as close to the claim as the closest
 _NEGATION = re.compile(r"\b(?:not|never|cannot)\b", re.IGNORECASE)
-_ANY_NEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b|n't\b", re.IGNORECASE)
+_ANY_NEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
 TOPIC = 0.5  # below this a unit is about something else: its disagreements are not contradictions
 MIN_WORDS = 2  # fewer content words than this is no claim ("Yes.")
@@ -136,19 +128,20 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
                                   if graded[j] or _ITEM.match(sentences[j])), "") or ""
                 # Context: the topic (title, headings) and, in prose, the sentences either side (a
                 # statement may name its subject once for two sentences). List items stand alone.
+                denied: set[str] = set()
                 if s.lstrip().startswith("|"):  # a table row reads with its table's header row
                     header = next((j for j, x in enumerate(sentences) if x.lstrip().startswith("|")), i)
                     near = own[header] if header != i else set()
                 elif _ITEM.match(s):
                     near = set()
                 else:
-                    near = set().union(*own[max(0, i - 1):i], *own[i + 1:i + 2])
+                    sides = [j for j in (i - 1, i + 1) if 0 <= j < len(sentences)]
+                    near = set().union(*(own[j] for j in sides))
+                    # what only a neighbour that denies something gives ("… does not reduce mortality")
+                    said = set().union(*(own[j] for j in sides if not _NEGATION.search(plain[j])))
+                    denied = set().union(*(own[j] for j in sides if _NEGATION.search(plain[j]))) - head - said
                 f = facets(plain[i], grade=grade or None)
                 f.concepts = list(dict.fromkeys(f.concepts + sorted(own[i] - set(f.concepts))))
-                sides = [j for j in (i - 1, i + 1) if 0 <= j < len(sentences) and not _ITEM.match(s)
-                         and not s.lstrip().startswith("|")]
-                denied = set().union(*(own[j] for j in sides if _NEGATION.search(plain[j]))) - head - set().union(
-                    *(own[j] for j in sides if not _NEGATION.search(plain[j])))
                 units.append(Unit(n, s, max(at, 0), f, head | near, grade or "", denied=denied))
         for u in units:
             u.defined = defined
