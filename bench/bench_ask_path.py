@@ -38,7 +38,7 @@ def raw_xllamacpp(req: dict) -> dict:
 
     p = xlc.CommonParams()
     p.model.path, p.n_ctx, p.n_parallel, p.ui = req["gguf"], 4096, 1, False
-    p.cpuparams.n_threads = p.cpuparams_batch.n_threads = req["threads"]
+    p.cpuparams.n_threads, p.cpuparams_batch.n_threads = req["threads"]["xllamacpp"]
     started = time.perf_counter()
     server = xlc.Server(p)
     load = time.perf_counter() - started
@@ -63,7 +63,8 @@ def raw_llamacpp(req: dict) -> dict:
     import llama_cpp
 
     started = time.perf_counter()
-    llm = llama_cpp.Llama(model_path=req["gguf"], n_ctx=4096, n_threads=req["threads"], verbose=False)
+    n, n_batch = req["threads"]["llamacpp"]
+    llm = llama_cpp.Llama(model_path=req["gguf"], n_ctx=4096, n_threads=n, n_threads_batch=n_batch, verbose=False)
     load = time.perf_counter() - started
     llm.create_completion(req["tokens"], max_tokens=2, temperature=0.0, top_k=1)  # warm-up
     llm.reset()
@@ -83,7 +84,7 @@ def raw_transformers(req: dict) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, TextIteratorStreamer
 
-    torch.set_num_threads(req["threads"])
+    torch.set_num_threads(req["threads"]["transformers"][0])
     dtype = getattr(torch, req["dtype"])
     started = time.perf_counter()
     tok = AutoTokenizer.from_pretrained(req["converted"])
@@ -148,9 +149,11 @@ def cpu_section() -> dict:
             "native_bf16": cpu_has_native_bf16()}
 
 
-def grounded_prompt(work: Path, docs: int, cache: Path):
-    """An index of `docs` guidelines, and the ~PROMPT_TOKENS-token grounded prompt medassist builds."""
+def grounded_prompt(work: Path, docs: int, cache: Path, recalibrate: bool):
+    """An index of `docs` guidelines, and the ~PROMPT_TOKENS-token grounded prompt medassist builds
+    (`recalibrate`: measure the engines again first, as `medassist doctor --calibrate` does)."""
     from medassist.assistant import Assistant
+    from medassist.backends import calibration
     from medassist.retrieval import build_index
     from medassist.retrieval.embedder import Embedder
     from medassist.settings import Settings
@@ -159,6 +162,8 @@ def grounded_prompt(work: Path, docs: int, cache: Path):
     build_index(sorted(MIRROR.glob("*.xml"))[:docs], work / "home" / "index", embedder=embedder)
     settings = Settings(home=work / "home", cache=cache, mirror=None)
     a = Assistant(settings, progress=lambda m: None, accept_licence=True, record_history=False)
+    if recalibrate:  # this run's load, not a cached figure from another day's
+        calibration.measured_choice(a.spec, cache, progress=lambda m: print(m, file=sys.stderr), force=True)
     passages = a.retriever.search(QUESTION, 12)
     best = None
     for k in range(1, len(passages) + 1):
@@ -169,7 +174,7 @@ def grounded_prompt(work: Path, docs: int, cache: Path):
     return a, passages[: best[0]], best[2]
 
 
-def engines_section(a, prompt: str, cache: Path, threads: int, timeout: float) -> dict:
+def engines_section(a, prompt: str, cache: Path, threads: dict, timeout: float) -> dict:
     from medassist.backends.transformers_backend import converted_dir
     from medassist.weights import gguf_source
 
@@ -199,7 +204,9 @@ def engines_section(a, prompt: str, cache: Path, threads: int, timeout: float) -
             same = next((i for i, (x, y) in enumerate(zip(r["text"], ref)) if x != y), min(len(r["text"]), len(ref)))
             r["same_greedy_chars_as_transformers_fp32"] = f"{same}/{len(ref)}"
         r.pop("text", None)
-    return {"prompt_tokens": len(tokens), "new_tokens": NEW_TOKENS, "threads": threads, **rows}, req
+    threads_said = ", ".join(f"{e} {g}/{p}" for e, (g, p) in threads.items())
+    return {"prompt_tokens": len(tokens), "new_tokens": NEW_TOKENS, "threads (new tokens/prompt)": threads_said,
+            **rows}, req
 
 
 def ask_section(a, passages, raw_rows: dict, req: dict, timeout: float) -> dict:
@@ -207,7 +214,9 @@ def ask_section(a, passages, raw_rows: dict, req: dict, timeout: float) -> dict:
     prompt, interleaved (raw, ask, raw, ask) so that both see the same load; best of each."""
     from medassist.types import GenerationSettings
 
-    engine = getattr(a.backend(), "engine", type(a.backend()).__name__)
+    b = a.backend()
+    engine = getattr(b, "engine", type(b).__name__)
+    engine += f" (threads {getattr(b, 'n_threads', '?')} new tokens / {getattr(b, 'n_threads_batch', '?')} prompt)"
     prompt_tokens = len(req["tokens"])
     ok = {e: r for e, r in raw_rows.items() if isinstance(r, dict) and "decode_tps" in r}
     fastest = min(ok, key=lambda e: prompt_tokens / ok[e]["prefill_tps"] + NEW_TOKENS / ok[e]["decode_tps"])
@@ -275,6 +284,8 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=20)
     ap.add_argument("--fresh-clone", action="store_true", help="also time a clone and `make install` (minutes)")
     ap.add_argument("--skip-first-answer", action="store_true")
+    ap.add_argument("--keep-calibration", action="store_true",
+                    help="use the engine choice cached on this CPU instead of measuring again first")
     ap.add_argument("--raw-timeout", type=float, default=150, help="seconds per raw engine (bfloat16 on AVX2 is slow)")
     ap.add_argument("--raw-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -290,8 +301,12 @@ def main() -> int:
     cache = Settings.from_env().cache
     results = {"cpu": cpu_section()}
     with tempfile.TemporaryDirectory() as tmp:
-        a, passages, prompt = grounded_prompt(Path(tmp), args.docs, cache)
-        threads = measured_threads(cache) or physical_cores()
+        a, passages, prompt = grounded_prompt(Path(tmp), args.docs, cache, not args.keep_calibration)
+        # each raw library with the thread counts medassist measured fastest for it here (so the ratio
+        # compares the same work), else all cores
+        cores = physical_cores()
+        threads = {e: measured_threads(cache, e) or (cores, cores) for e in ("xllamacpp", "llamacpp")}
+        threads["transformers"] = (cores, cores)
         rows, req = engines_section(a, prompt, cache, threads, args.raw_timeout)
         results["engines (raw libraries, each in its own process)"] = rows
         results["ask end to end vs the fastest raw engine"] = ask_section(a, passages, rows, req, args.raw_timeout)

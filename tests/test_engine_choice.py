@@ -80,7 +80,7 @@ def test_measurements_are_cached_per_cpu_and_engine_version(tmp_path, monkeypatc
 
     monkeypatch.setattr(calibration, "measure", fake_measure)
     first = calibration.measured_choice(SPEC, tmp_path, progress=said.append)
-    assert first.engine == "xllamacpp" and first.options_for("xllamacpp") == {"n_threads": 2}
+    assert first.engine == "xllamacpp" and first.options_for("xllamacpp") == {"n_threads": 2, "n_threads_batch": 2}
     assert calls == ["xllamacpp", "llamacpp"] and sum("failed here" in m for m in said) == 1
     said.clear()
     assert calibration.measured_choice(SPEC, tmp_path, progress=said.append).engine == "xllamacpp"
@@ -88,7 +88,44 @@ def test_measurements_are_cached_per_cpu_and_engine_version(tmp_path, monkeypatc
     versions["llamacpp"] = "llama-cpp-python 2"  # a rebuilt engine is measured again, alone
     calibration.measured_choice(SPEC, tmp_path, progress=said.append)
     assert calls[2:] == ["llamacpp"]
-    assert calibration.measured_threads(tmp_path) == 2
+    assert calibration.measured_threads(tmp_path) == (2, 2)
+
+
+def test_the_prompt_and_the_new_tokens_each_get_the_thread_count_measured_faster_for_them(tmp_path, monkeypatch):
+    # Measured here on an idle 2-core AVX2 machine (xllamacpp, 1,500-token prompt): one thread read the
+    # prompt at ~200 tok/s and two at ~380, while under load two threads generated several times slower
+    # than one. The two thread pools are separate, so each gets its own best count.
+    one = Figures(prefill_tps=200, decode_tps=40, first_token_s=1.3)
+    two = Figures(prefill_tps=380, decode_tps=9, first_token_s=0.7)
+    figs, opts = calibration.best_threads({1: one, 2: two})
+    assert opts == {"n_threads": 1, "n_threads_batch": 2}
+    assert (figs.prefill_tps, figs.decode_tps) == (380, 40)
+    assert figs.estimate_s() < min(one.estimate_s(), two.estimate_s())
+    monkeypatch.setattr(calibration, "candidates", lambda *a, **k: ["xllamacpp"])
+    monkeypatch.setattr(calibration, "thread_options", lambda: [2, 1])
+    monkeypatch.setattr(calibration, "engine_version", lambda e: {"xllamacpp": "xllamacpp 1"}.get(e))
+    monkeypatch.setattr(calibration, "measure", lambda e, spec, cache, path, o: {1: one, 2: two}[o["n_threads"]])
+    choice = calibration.measured_choice(SPEC, tmp_path, progress=lambda m: None)
+    assert choice.options_for("xllamacpp") == {"n_threads": 1, "n_threads_batch": 2}
+    assert calibration.measured_threads(tmp_path) == (1, 2)
+    assert calibration.measured_threads(tmp_path, "llamacpp") is None  # not measured: the library's defaults
+
+
+def test_a_thread_count_the_user_set_wins_over_the_measured_ones(monkeypatch):
+    import medassist.backends as backends
+    from medassist.settings import Settings
+
+    loaded = []
+    monkeypatch.setattr(backends, "_load_one", lambda engine, spec, cache, progress, options, defaults:
+                        loaded.append((options, defaults)))
+    choice = Choice("xllamacpp", ["xllamacpp"], "test", {"xllamacpp": {"n_threads": 1, "n_threads_batch": 2}})
+    backends._load_ranked(choice, SPEC, "/nonexistent", print, {}, {})
+    assert loaded[-1] == ({}, {"n_threads": 1, "n_threads_batch": 2})  # measured: used
+    env = Settings.from_env({"MEDASSIST_THREADS": "2", "MEDASSIST_HOME": "/x", "MEDASSIST_CACHE": "/y"})
+    backends._load_ranked(choice, SPEC, "/nonexistent", print, {}, env.engine_defaults())
+    assert loaded[-1] == ({}, {"n_threads": 2})  # MEDASSIST_THREADS=2 covers both pools
+    backends._load_ranked(choice, SPEC, "/nonexistent", print, {"n_threads": 1}, {})
+    assert loaded[-1] == ({"n_threads": 1}, {})  # --threads 1 too
 
 
 def test_a_crashing_engine_is_a_failed_measurement_not_a_dead_process(tmp_path, monkeypatch):

@@ -141,6 +141,25 @@ def test_close_leaves_no_server(model_cache):
         b.generate("Hi", GREEDY)
 
 
+def test_the_prompt_gets_its_own_thread_count(model_cache):
+    """llama.cpp reads the prompt and generates on separate thread pools; medassist sets each (measured
+    fastest here: the prompt on every core). The server's threads show the prompt pool's size."""
+    said: list[str] = []
+    tasks = {}
+    for batch in (1, 2):
+        from medassist.backends import load_backend
+
+        b = load_backend(SPEC, model_cache, engine="xllamacpp", progress=said.append, n_threads=1,
+                         n_threads_batch=batch)
+        try:
+            assert b.generate("Screening for abdominal aortic aneurysm is", GREEDY).strip()
+            tasks[batch] = len(os.listdir(f"/proc/{b.pid}/task"))
+        finally:
+            b.close()
+    assert tasks[2] == tasks[1] + 1  # one more worker thread, for the prompt only
+    assert "1 threads (2 for the prompt)" in said[-1]
+
+
 def test_no_server_is_left_when_the_parent_is_killed(model_cache, tmp_path):
     code = ("import sys; from medassist.backends import load_backend; from medassist.catalogue import get_spec\n"
             f"b = load_backend(get_spec('gemma3-270m'), {str(model_cache)!r}, engine='xllamacpp', "

@@ -72,6 +72,8 @@ _MODEL_PATH = Option("model_path", "load weights from this local directory or fi
 _N_CTX = Option("n_ctx", "context tokens the engine allocates (default: the model's, at most 4,096)", int,
                 flag="--n-ctx")
 _THREADS = Option("n_threads", "CPU threads (default: measured fastest on this CPU)", int, flag="--threads")
+_BATCH_THREADS = Option("n_threads_batch", "CPU threads for reading the prompt (default: --threads if given, else "
+                        "measured fastest on this CPU)", int, flag="--prompt-threads")
 ENGINES: dict[str, Engine] = {e.name: e for e in [
     Engine("transformers", "medassist.backends.transformers_backend", "Hugging Face transformers (CPU or GPUs; "
            "bitsandbytes NF4/int8)", options=(
@@ -88,11 +90,11 @@ ENGINES: dict[str, Engine] = {e.name: e for e in [
            variants={"nf4": {"quant": "nf4"}, "int8": {"quant": "int8"}}),
     Engine("llamacpp", "medassist.backends.llamacpp_backend", "GGUF through llama-cpp-python (built here; also "
            "scores log-likelihoods)", extra="gguf", options=(
-               _MODEL_PATH, _N_CTX, _THREADS,
+               _MODEL_PATH, _N_CTX, _THREADS, _BATCH_THREADS,
                Option("n_gpu_layers", "layers to offload to the GPU (default all, -1)", int, flag="--gpu-layers"))),
     Engine("xllamacpp", "medassist.backends.xllamacpp_backend", "GGUF through llama.cpp's own server, prebuilt "
            "wheel (loopback, random key)", extra="xllamacpp", options=(
-               _MODEL_PATH, _N_CTX, _THREADS,
+               _MODEL_PATH, _N_CTX, _THREADS, _BATCH_THREADS,
                Option("port", "port of the engine's local server (default: one the OS picks)", int,
                       flag="--engine-port"))),
     Engine("server", "medassist.backends.openai_backend", "any OpenAI-compatible server (vLLM, TGI, llama.cpp, "
@@ -148,8 +150,11 @@ def _load_ranked(choice, spec: ModelSpec, cache_dir, progress: Progress, options
     with); each one that does not is said once."""
     ranking = choice.ranking
     for i, engine in enumerate(ranking):
+        measured = choice.options_for(engine)  # what was measured fastest: below what the user set
+        if "n_threads" in {**defaults, **options}:  # a thread count the user set covers both thread pools
+            measured = {k: v for k, v in measured.items() if k not in ("n_threads", "n_threads_batch")}
         try:
-            return _load_one(engine, spec, cache_dir, progress, {**choice.options_for(engine), **options}, defaults)
+            return _load_one(engine, spec, cache_dir, progress, options, {**measured, **defaults})
         except UserError as exc:
             if i == len(ranking) - 1:
                 raise

@@ -6,7 +6,9 @@ on that model: load, a fixed prompt of PROMPT_TOKENS tokens, NEW_TOKENS greedy n
 in its own child process (a crash, such as llama.cpp built for CPU features this machine lacks, is a
 failed measurement, never a dead medassist). The choice is the engine with the shortest estimated
 time for a typical grounded answer (ASK_PROMPT prompt tokens, ASK_NEW new tokens); an engine that
-failed is left out, and said so once, when it was measured.
+failed is left out, and said so once, when it was measured. The llama.cpp engines are measured on all
+cores and on half of them; the prompt and the new tokens each get the thread count that was faster for
+them (they run on separate thread pools).
 transformers is measured only when its converted weights are already on disk: converting takes about
 a minute, and the first answer should not pay for it while a llama.cpp engine is installed.
 
@@ -308,22 +310,48 @@ def physical_cores() -> int:
 
 
 def thread_options() -> list[int]:
-    """Thread counts measured for the xllamacpp engine: all cores, and half of them (on a machine whose
-    cores are shared or hyper-threaded, fewer threads measured up to 3x faster here). A count the user
-    set (MEDASSIST_THREADS) reaches the engines as an option instead."""
+    """Thread counts measured for the llama.cpp engines: all cores, and half of them (on a machine whose
+    cores are shared or hyper-threaded, fewer threads generated up to 3x faster here, while the prompt
+    was read twice as fast on all of them). A count the user set (MEDASSIST_THREADS) reaches the
+    engines as an option instead."""
     n = physical_cores()
     return sorted({n, max(1, n // 2)}, reverse=True)
 
 
-def measured_threads(cache_dir: Path) -> int | None:
-    """The xllamacpp thread count measured fastest on this CPU (any model), if measured."""
-    best = None
-    for entry in _read(Path(cache_dir)).get("cpus", {}).get(cpu_key(), {}).get("models", {}).values():
+def best_threads(figures: dict[int, Figures]) -> tuple[Figures, dict]:
+    """llama.cpp reads the prompt and generates with separate thread pools: each gets the thread count
+    measured fastest for it (on a 2-core machine: the prompt on both cores, tokens on one or two). The
+    figures are those of that combination."""
+    decode = max(figures, key=lambda n: figures[n].decode_tps)
+    prompt = max(figures, key=lambda n: figures[n].prefill_tps)
+    p, d = figures[prompt], figures[decode]
+    return (Figures(p.prefill_tps, d.decode_tps, p.first_token_s, d.load_s),
+            {"n_threads": decode, "n_threads_batch": prompt})
+
+
+def measured_threads(cache_dir: Path, engine: str = "xllamacpp") -> tuple[int, int] | None:
+    """(generating, prompt) thread counts measured fastest for a llama.cpp engine on this CPU: for the
+    model measured last, if any was."""
+    models = _read(Path(cache_dir)).get("cpus", {}).get(cpu_key(), {}).get("models", {}).values()
+    installed = engine_version(engine)
+    if installed is None:
+        return None
+    latest: tuple[str, dict[int, Figures]] | None = None
+    version = f"{installed} threads="  # figures of the installed build only
+    for entry in models:
+        figs: dict[int, dict] = {}
         for label, f in entry.items():
-            if label != "choice" and f.get("engine") == "xllamacpp" and "estimate_s" in f and (
-                    best is None or f["estimate_s"] < best[0]):
-                best = (f["estimate_s"], (f.get("options") or {}).get("n_threads"))
-    return best[1] if best else None
+            n = (f.get("options") or {}).get("n_threads") if isinstance(f, dict) else None
+            if label.startswith(version) and n and "estimate_s" in f:
+                figs[int(n)] = f
+        if figs:
+            stamp = max(f.get("measured_at", "") for f in figs.values())
+            if latest is None or stamp > latest[0]:
+                latest = (stamp, {n: Figures.from_dict(f) for n, f in figs.items()})
+    if latest is None:
+        return None
+    opts = best_threads(latest[1])[1]
+    return opts["n_threads"], opts["n_threads_batch"]
 
 
 def _configs(engines: list[str]) -> list[tuple[str, dict, str]]:
@@ -331,7 +359,7 @@ def _configs(engines: list[str]) -> list[tuple[str, dict, str]]:
     out = []
     for e in engines:
         version = engine_version(e) or e
-        if e == "xllamacpp":
+        if e in ("xllamacpp", "llamacpp"):
             out += [(e, {"n_threads": n}, f"{version} threads={n}") for n in thread_options()]
         else:
             out.append((e, {}, version))
@@ -368,12 +396,13 @@ def measured_choice(spec: ModelSpec, cache_dir: Path, model_path: str | None = N
             progress(f"The {e} engine failed here and is not used: {results[label]}")
     per_engine: dict[str, Figures | str] = {}
     options: dict[str, dict] = {}
-    for e, opts, label in configs:  # each engine at its best configuration
-        r, best = results[label], per_engine.get(e)
-        if isinstance(r, Figures) and (not isinstance(best, Figures) or r.estimate_s() < best.estimate_s()):
-            per_engine[e], options[e] = r, opts
-        elif best is None:
-            per_engine[e] = r
+    for e in engines:  # each engine at its best configuration
+        ran = [(opts, results[label]) for e2, opts, label in configs if e2 == e]
+        by_threads = {o["n_threads"]: r for o, r in ran if isinstance(r, Figures) and o.get("n_threads")}
+        if by_threads:
+            per_engine[e], options[e] = best_threads(by_threads)
+        else:
+            per_engine[e], options[e] = next(((r, o) for o, r in ran if isinstance(r, Figures)), (ran[0][1], {}))
     choice = choose_engine(per_engine)
     choice = Choice(choice.engine, choice.ranking, choice.reason, options)
     if todo:

@@ -77,12 +77,15 @@ def smoke_test(path: Path, cache_dir: Path) -> None:
 
 
 class LlamaCppBackend:
-    def __init__(self, spec: ModelSpec, path: Path, n_ctx: int, n_gpu_layers: int, n_threads: int | None):
+    def __init__(self, spec: ModelSpec, path: Path, n_ctx: int, n_gpu_layers: int, n_threads: int | None,
+                 n_threads_batch: int | None = None):
         import llama_cpp
 
         self.spec, self.path = spec, path
+        self.n_threads, self.n_threads_batch = n_threads, n_threads_batch  # None: the library's defaults
         self._args: dict[str, Any] = {"model_path": str(path), "n_ctx": n_ctx, "n_gpu_layers": n_gpu_layers,
-                                      "verbose": False, **({"n_threads": n_threads} if n_threads else {})}
+                                      "verbose": False, **({"n_threads": n_threads} if n_threads else {}),
+                                      **({"n_threads_batch": n_threads_batch} if n_threads_batch else {})}
         started = time.perf_counter()
         # Any, not llama_cpp.Llama: `make lint` runs before the optional engine is built, and the type must read the
         # same either way; close() sets it to None.
@@ -156,7 +159,7 @@ class LlamaCppBackend:
 
 
 def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | None = None, n_ctx: int | None = None,
-         n_gpu_layers: int = -1, n_threads: int | None = None) -> LlamaCppBackend:
+         n_gpu_layers: int = -1, n_threads: int | None = None, n_threads_batch: int | None = None) -> LlamaCppBackend:
     try:
         import llama_cpp  # noqa: F401
     except ImportError:
@@ -170,9 +173,16 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | Non
     path = found[0]
     smoke_test(path, Path(cache_dir))
     ctx = min(n_ctx or 4096, spec.context_length)
+    if n_threads:  # a count the user set covers the prompt too (llama-cpp-python would read it with every core)
+        n_threads_batch = n_threads_batch or n_threads
+    elif not n_threads_batch:  # as measured fastest here, else llama-cpp-python's defaults
+        from .calibration import measured_threads
+
+        n_threads, n_threads_batch = measured_threads(cache_dir, "llamacpp") or (None, None)
     progress(f"Loading {spec.id} ({path.name}, llama.cpp, n_ctx {ctx}, "
-             f"{'all' if n_gpu_layers < 0 else n_gpu_layers} layers on GPU if any)...")
-    backend = LlamaCppBackend(spec, path, ctx, n_gpu_layers, n_threads)
+             f"{'all' if n_gpu_layers < 0 else n_gpu_layers} layers on GPU if any"
+             f"{f', {n_threads} threads ({n_threads_batch} for the prompt)' if n_threads else ''})...")
+    backend = LlamaCppBackend(spec, path, ctx, n_gpu_layers, n_threads, n_threads_batch)
     note = template_check(spec, backend.chat_template)
     if note:
         progress(note)

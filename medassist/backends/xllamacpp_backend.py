@@ -106,8 +106,10 @@ def _serve() -> None:
     p.server_tools = []
     p.cache_prompt = False
     p.verbosity = 2  # warnings and errors, into the log file
-    if cfg.get("n_threads"):
-        p.cpuparams.n_threads = p.cpuparams_batch.n_threads = cfg["n_threads"]
+    if cfg.get("n_threads"):  # generating: one token at a time
+        p.cpuparams.n_threads = cfg["n_threads"]
+    if cfg.get("n_threads_batch"):  # reading the prompt: a matrix product that uses more cores well
+        p.cpuparams_batch.n_threads = cfg["n_threads_batch"]
     if cfg.get("poll") is not None:
         p.cpuparams.poll = p.cpuparams_batch.poll = cfg["poll"]
     try:
@@ -141,9 +143,10 @@ class XLlamaCppBackend:
     engine = ENGINE
 
     def __init__(self, spec: ModelSpec, path: Path, cache_dir: Path, n_ctx: int, n_threads: int | None,
-                 port: int = 0, progress=print):
+                 port: int = 0, progress=print, n_threads_batch: int | None = None):
         self.spec, self.path, self.cache_dir = spec, Path(path), Path(cache_dir)
         self.n_ctx, self.n_threads, self.port, self.progress = n_ctx, n_threads, port, progress
+        self.n_threads_batch = n_threads_batch
         self.poll = None
         self.last_usage: dict = {}
         self.model_path: str | None = None  # set by load() when the user named the file
@@ -172,7 +175,7 @@ class XLlamaCppBackend:
             start_new_session=True)  # a Ctrl-C in the terminal reaches us, and we stop it
         self._proc, self._logfile = proc, log
         cfg = {"model": str(self.path.resolve()), "n_ctx": self.n_ctx, "port": self.port, "api_key": self._key,
-               "n_threads": self.n_threads, "poll": self.poll}
+               "n_threads": self.n_threads, "n_threads_batch": self.n_threads_batch, "poll": self.poll}
         assert proc.stdin is not None and proc.stdout is not None  # both are pipes
         proc.stdin.write((json.dumps(cfg) + "\n").encode())
         proc.stdin.flush()
@@ -381,7 +384,7 @@ class XLlamaCppBackend:
 
 
 def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | None = None, n_ctx: int | None = None,
-         n_threads: int | None = None, port: int = 0) -> XLlamaCppBackend:
+         n_threads: int | None = None, port: int = 0, n_threads_batch: int | None = None) -> XLlamaCppBackend:
     """port: 0 lets the OS pick a free one (the default; a fixed port can be taken)."""
     if version() is None:
         raise UserError(f"The {ENGINE} engine is not installed. Install it with: {INSTALL}")
@@ -392,13 +395,18 @@ def load(spec: ModelSpec, cache_dir: Path, progress=print, model_path: str | Non
         raise UserError(f"{spec.id} has no GGUF file; the {ENGINE} engine runs GGUF files only. Use --engine "
                         "transformers, or pass --model-path FILE.gguf")
     ctx = min(n_ctx or 4096, spec.context_length)
-    if not n_threads:  # as asked, else as measured fastest here, else llama.cpp's default (all cores)
+    if n_threads:  # as asked (a count the user set covers the prompt too)
+        n_threads_batch = n_threads_batch or n_threads
+    elif not n_threads_batch:  # as measured fastest here, else llama.cpp's default (all cores)
         from .calibration import measured_threads
 
-        n_threads = measured_threads(cache_dir)
-    progress(f"Loading {spec.id} ({found[0].name}, llama.cpp via {ENGINE} {version()}, n_ctx {ctx}"
-             f"{f', {n_threads} threads' if n_threads else ''})...")
-    backend = XLlamaCppBackend(spec, found[0], Path(cache_dir), ctx, n_threads or None, port, progress)
+        n_threads, n_threads_batch = measured_threads(cache_dir) or (None, None)
+    threads = f", {n_threads} threads" if n_threads else ""
+    if n_threads_batch and n_threads_batch != n_threads:
+        threads += f" ({n_threads_batch} for the prompt)"
+    progress(f"Loading {spec.id} ({found[0].name}, llama.cpp via {ENGINE} {version()}, n_ctx {ctx}{threads})...")
+    backend = XLlamaCppBackend(spec, found[0], Path(cache_dir), ctx, n_threads or None, port, progress,
+                               n_threads_batch or None)
     backend.model_path = model_path
     if spec.prompt_format == "llama3-chat":
         from .llamacpp_backend import template_check
