@@ -5,7 +5,10 @@ The claim set (guidelines_index/ngc-public-claims.jsonl): recommendation stateme
 library, each with a faithful paraphrase and perturbed claims that change one fact (polarity,
 population, number, timing, intervention, grade), plus hedges and off-topic sentences. Each claim
 is checked against what `ask` would give the model: the top 5 passages retrieved for it, with the
-passage holding its statement put in if retrieval missed it.
+passage holding its statement put in if retrieval missed it. An off-topic sentence is checked
+against the passages retrieved for its statement, the topic the answer was about: retrieved for
+itself, a true sentence from another guideline finds the passage that states it, and is rightly
+supported (dev2's "Sexually active women aged 24 and younger should be screened for chlamydia").
   caught     perturbed, hedge and off-topic claims judged contradicted or not found (target >= 90% per kind)
   supported  faithful paraphrases judged supported (target >= 90%)
 Also the time to check a 10-sentence answer against 5 passages (target < 0.3 s on 2 cores).
@@ -27,15 +30,23 @@ from labels import CLAIM_SETS, MIRROR, claims
 TARGET = 0.90
 
 
+def query_of(c: dict) -> str:
+    return c["statement"] if c["kind"] == "off_topic" else c["claim"]
+
+
+def cache_key(c: dict) -> str:
+    return c["id"] + ("@statement" if c["kind"] == "off_topic" else "")
+
+
 def passages_for(retriever, items: list[dict], k: int = 5) -> dict[str, list]:
-    """claim id -> the k passages the check sees (the statement's own passage always among them)."""
+    """cache key -> the k passages the check sees (the statement's own passage always among them)."""
     from medassist.sentences import normalise
 
     by_doc = {r.document_id: r for r in retriever.documents()}
     own_cache: dict[str, list] = {}
     out = {}
     for c in items:
-        hits = retriever.search(c["claim"], k=k)
+        hits = retriever.search(query_of(c), k=k)
         record = by_doc.get(c["document"])
         if record is not None and record.document_id not in own_cache:
             own_cache[record.document_id] = retriever.index.document_passages(record.key)
@@ -43,7 +54,7 @@ def passages_for(retriever, items: list[dict], k: int = 5) -> dict[str, list]:
                     if normalise(c["statement"]) in normalise(p.text)), None)
         if own is not None and own.chunk_id not in {h.chunk_id for h in hits}:
             hits = [*hits[:k - 1], own]
-        out[c["id"]] = hits
+        out[cache_key(c)] = hits
     return out
 
 
@@ -72,7 +83,7 @@ def main() -> int:
         stored = json.loads(cache.read_text())
         evidence = {cid: [Passage(**{k: (tuple(map(tuple, v)) if k == "page_spans" else v) for k, v in p.items()})
                           for p in ps] for cid, ps in stored.items()}
-    missing = [c for c in items if c["id"] not in evidence]
+    missing = [c for c in items if cache_key(c) not in evidence]
     if missing:
         tmp = tempfile.TemporaryDirectory()
         index = Path(args.index) if args.index else Path(tmp.name) / "index"
@@ -84,7 +95,7 @@ def main() -> int:
             cache.write_text(json.dumps({cid: [p.to_dict() for p in ps] for cid, ps in evidence.items()}))
     rows = []
     for c in items:
-        passages = evidence[c["id"]]
+        passages = evidence[cache_key(c)]
         old = check_support(c["claim"], passages, embedder.embed)
         new = check_answer(c["claim"], passages)
         old_ok = bool(old) and all(s.supported for s in old)
@@ -145,7 +156,7 @@ def time_answers(evidence: dict, items: list[dict], n: int = 30) -> dict:
     for cs in answers:
         text = " ".join(c["claim"] for c in cs)
         started = time.perf_counter()
-        check_answer(text, evidence[cs[0]["id"]])
+        check_answer(text, evidence[cache_key(cs[0])])
         times.append(time.perf_counter() - started)
     times.sort()
     return {"answers": len(times), "median_s": statistics.median(times) if times else 0.0,

@@ -205,3 +205,48 @@ def test_plain_words_for_the_same_act_and_a_description_without_its_negation():
     assert verdict(said.format("does not reduce"), ovary).verdict == "supported"
     v = verdict(said.format("reduces"), ovary)
     assert v.verdict != "supported", v  # the passage says it does not
+
+
+def test_severity_course_and_extent_of_the_condition_are_compared():
+    v = verdict("Light therapy is suggested for adults with severe depression with a seasonal pattern.", LIGHT)
+    assert v.verdict == "contradicted" and "severity" in v.reason, v.reason  # the passage says mild to moderate
+    cuff = passages_of("ngc-10413", "Suspected full-thickness rotator cuff tears should be referred")
+    said = "A suspected {} rotator cuff tear should be referred to a specialist for urgent evaluation."
+    assert verdict(said.format("full-thickness"), cuff).verdict == "supported"
+    v = verdict(said.format("partial-thickness"), cuff)
+    assert v.verdict == "contradicted" and "extent" in v.reason, v.reason
+
+
+def test_a_claim_that_denies_an_effect_or_states_what_is_unknown_as_known_is_not_supported():
+    weight = passages_of("ngc-10796", "Higher-intensity programs lead to greater weight loss")
+    assert verdict("Higher-intensity programs bring greater weight loss and less new-onset diabetes.",
+                   weight).verdict == "supported"
+    v = verdict("Higher-intensity programs produce no more weight loss than other programs.", weight)
+    assert v.verdict != "supported", v.reason
+    folate = passages_of("ngc-11138", "settings without food fortification suggest that supplementation")
+    v = verdict("In settings without food fortification, a multivitamin with 0.4 to 0.8 mg of folic acid did not "
+                "decrease the risk of neural tube defects.", folate)
+    assert v.verdict != "supported", v.reason  # the "without" both say denies nothing
+    pelvic = passages_of("ngc-11177", "It is also unknown whether performing screening pelvic examinations")
+    v = verdict("Screening pelvic examinations more often than every 3 to 5 years are beneficial.", pelvic)
+    assert v.verdict != "supported", v.reason  # the passage says it is unknown
+
+
+def test_routinely_for_all_is_not_selectively_and_both_is_not_one_or_the_other():
+    v = verdict("The USPSTF recommends routinely screening all men aged 65 to 75 years who have never smoked for AAA.",
+                AAA)
+    assert v.verdict == "contradicted" and "selectively" in v.reason, v.reason
+    tb = passages_of("ngc-11067", "recommends screening with either the TST or IGRA but not both")
+    assert verdict("The CDC generally recommends screening with either a TST or an IGRA, not both.",
+                   tb).verdict == "supported"
+    v = verdict("The CDC generally recommends screening with both the TST and the IGRA.", tb)
+    assert v.verdict == "contradicted" and "both" in v.reason, v.reason
+
+
+def test_a_clause_the_passage_contradicts_is_caught_inside_a_longer_sentence():
+    donors = passages_of("ngc-9986", "All potential organ donors (living or deceased) should be tested for both")
+    said = "All potential organ donors should be tested for anti-HCV and for HCV RNA by NAT."
+    assert verdict(said, donors).verdict == "supported"
+    v = verdict("All potential organ donors should be tested for anti-HCV; HCV RNA testing by NAT is not required.",
+                donors)
+    assert v.verdict == "contradicted", v.reason

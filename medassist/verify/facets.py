@@ -25,7 +25,7 @@ _INSUFFICIENT = re.compile(
     r"be made |is made |can be made )?(?:for or against|either way)\b|\b(?:does|do|did) not recommend for or against\b|"
     r"\bneither for nor against\b|\b(?:cannot|can ?not|could not|unable to) (?:be )?(?:determined?|assess(?:ed)?|"
     r"recommend for or against)\b|\bevidence is (?:lacking|limited|inconclusive|conflicting|inadequate)\b|"
-    r"\bI statement\b|\bunclear whether\b|\bbalance of benefits and harms cannot\b", re.IGNORECASE)
+    r"\bI statement\b|\b(?:unclear|unknown|not known|uncertain) (?:whether|if)\b|\bbalance of benefits and harms cannot\b", re.IGNORECASE)
 # Where the recommendation is made: a recommending verb, "should", or an instruction opening the
 # statement (after an optional "In adults with X," or "For patients who …,").
 _CUE = re.compile(
@@ -53,6 +53,7 @@ _SELECTIVE = re.compile(r"\bselectively\b|\bindividual(?:ize|ized)? (?:the )?(?:
 # "(formerly seasonal affective disorder)" renames a condition; it does not date a recommendation.
 _PAST = re.compile(r"(?<!\()\b(?:previously|formerly|in the past|until recently)\b|\b(?:was|were|had been) "
                    r"(?:recommended|advised|suggested|used)\b", re.IGNORECASE)
+_ROUTINE = re.compile(r"\broutine(?:ly)?\b|\buniversal(?:ly)?\b", re.IGNORECASE)
 _NOT_RECOMMENDED = re.compile(r"\b(?:not|no longer) (?:be )?(?:recommended|suggested|advised|indicated|necessary|needed|"
                               r"required|warranted)\b|\bnever (?:needed|necessary|required|indicated)\b|\bno need\b|"
                               r"\bunnecessary\b", re.IGNORECASE)
@@ -208,7 +209,8 @@ def grades_conflict(claim: set[str], passage: set[str]) -> bool:
 
 # -- everything together ------------------------------------------------------------------------
 _FACET_LABEL = {"ROUTE": "route", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
-                "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to"}
+                "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to",
+                "SEV": "severity", "COURSE": "course", "EXTENT": "extent"}
 
 
 @dataclass
@@ -258,8 +260,13 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
             and {claim.polarity, passage.polarity} != {"for", "selective"}:
         reasons.append(("polarity", f"the claim says {_POLARITY_WORDS[claim.polarity]}; the passage says "
                                     f"{_POLARITY_WORDS[passage.polarity]}"))
+    elif {claim.polarity, passage.polarity} == {"for", "selective"} and _ROUTINE.search(
+            claim.text if claim.polarity == "for" else passage.text):
+        reasons.append(("polarity", f"the claim says {_POLARITY_WORDS[claim.polarity]}; the passage says "
+                                    f"{_POLARITY_WORDS[passage.polarity]}"))  # routinely, for everyone: not selectively
     only = "only" in claim.values.get("QUANT", set())
-    for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "SETTING"):
+    for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "SETTING", "SEV",
+                 "COURSE", "EXTENT"):
         mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
         if mine and theirs and not mine & theirs and not _compatible(kind, mine, theirs):
             reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says {', '.join(sorted(mine))}, the passage says "
@@ -272,6 +279,9 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
         reasons.append(("QUANT", "the claim applies it to all; the passage limits it to a group"))
     if "only" in mine and "all" in theirs and "only" not in theirs:
         reasons.append(("QUANT", "the claim limits it to a group; the passage applies it to all"))
+    if ("both" in mine and "oneof" in theirs and "both" not in theirs) or \
+            ("oneof" in mine and "both" in theirs and "oneof" not in theirs):
+        reasons.append(("QUANT", "the claim says both; the passage says one or the other, not both (or the reverse)"))
     if ("except" in mine and "incl" in theirs and "except" not in theirs) or \
             ("incl" in mine and "except" in theirs and "incl" not in theirs):
         reasons.append(("QUANT", "the claim excludes a group the passage includes (or the reverse)"))

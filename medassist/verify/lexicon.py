@@ -23,7 +23,8 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                 "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
 
 # Phrases rewritten to one canonical token before words are split. Order matters: longer first.
-# Facets: FREQ (how often), SEX, PREG (pregnancy), SMOKE, RISK, AGEGRP, QUANT (all / only).
+# Facets: FREQ (how often), SEX, PREG (pregnancy), SMOKE, RISK, AGEGRP, QUANT (all / only / both), SEV (mild,
+# moderate, severe), COURSE (acute, subacute, chronic), EXTENT (partial or full thickness).
 PHRASES: list[tuple[str, str]] = [
     # how often
     (r"\bevery other year\b|\bbiennial(?:ly)?\b|\btwice a decade\b", "FREQ:2y"),
@@ -58,6 +59,19 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bhospitali[sz](?:e|ed|ation|ing)\b|\binpatients?\b|\badmi(?:t|tted|ssion) to (?:the )?hospital\b",
      "SETTING:inpatient"),
     (r"\boutpatients?\b|\bambulatory care\b|\bmanaged at home\b", "SETTING:outpatient"),
+    # how severe, how long it has lasted, how far it goes (of the condition: not of evidence, dose or activity)
+    (r"\b(?:mild|moderate|severe)(?:ly)? to (?:mild|moderate|severe)(?:ly)?(?=[- ](?:quality|certainty|evidence|net|"
+     r"benefit|intensity|dose|exercise|activity|physical|to substantial))", " "),
+    (r"\bmild(?:ly)?\b(?![- ](?:quality|certainty|evidence|net|benefit|intensity|dose|exercise|activity|physical))",
+     "SEV:mild"),
+    (r"\bmoderate(?:ly)?\b(?![- ](?:quality|certainty|evidence|net|benefit|intensity|dose|exercise|activity|physical|"
+     r"to (?:substantial|high|large|low)))", "SEV:moderate"),
+    (r"\bsevere(?:ly)?\b|\bserious(?:ly)? ill\b", "SEV:severe"),
+    (r"\bsubacute\b", "COURSE:subacute"),
+    (r"\bacute(?:ly)?\b", "COURSE:acute"),
+    (r"\bchronic(?:ally)?\b|\blong-standing\b|\blongstanding\b", "COURSE:chronic"),
+    (r"\bpartial[- ]thickness\b", "EXTENT:partial"),
+    (r"\bfull[- ]thickness\b", "EXTENT:full"),
     # who
     (r"\bnon-?pregnant\b|\bnot (?:currently )?pregnant\b|\bwho are not pregnant\b", "PREG:no"),
     (r"\bpregnant (?:women|people|persons|individuals|patients)\b|\bpregnan(?:t|cy|cies)\b|\bgestation(?:al)?\b|"
@@ -82,9 +96,11 @@ PHRASES: list[tuple[str, str]] = [
     (r"\badults?\b|\bgrown-ups\b", "AGEGRP:adult"),
     (r"\bm(?:e|a)n\b|\bmales?\b|\bboys?\b|\bfathers?\b", "SEX:male"),
     (r"\bwom(?:e|a)n\b|\bfemales?\b|\bgirls?\b|\bmothers?\b", "SEX:female"),
+    (r"\b(?:but )?not both\b|\bnever both\b|\bnot (?:together|in combination)\b", "QUANT:oneof"),
     (r"\bexcept(?: for| in)?\b|\bexcluding\b|\bother than\b|\bapart from\b|\bbut not\b|\bwith the exception of\b",
      "QUANT:except"),
     (r"\bincluding\b|\bas well as\b", "QUANT:incl"),
+    (r"\bboth\b", "QUANT:both"),
     (r"\ball\b|\bevery(?:one| patient| adult| person)?\b|\bregardless of\b|\beach\b|\buniversal(?:ly)?\b|"
      r"\bany\b|\bwhatever\b|\birrespective of\b", "QUANT:all"),
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),

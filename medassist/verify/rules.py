@@ -31,6 +31,9 @@ OWN = 0.5  # share of the claim's content a unit must state itself before its co
 TIE = 0.05  # coverage within this of the supporting statement's counts as equally close
 MARGIN = 0.15  # a contradiction must come from a statement about as close to the claim as the closest
 _NEGATION = re.compile(r"\b(?:not|never|cannot)\b", re.IGNORECASE)
+# A claim that denies an effect ("produce no more weight loss", "did not reduce") needs a passage that denies too.
+_DENIES = re.compile(r"\b(?:not|never|cannot)\b|\bno (?:more|less|greater|better|fewer|different|effect|benefit|"
+                     r"difference|reduction|increase)\b", re.IGNORECASE)
 _ANY_NEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
 TOPIC = 0.5  # below this a unit is about something else: its disagreements are not contradictions
@@ -60,6 +63,10 @@ class Check:
     by: str = "rules"
 
 
+# Facts of the condition, often named once in a heading or the sentence before: context may state them.
+_CONDITION = ("SEV:", "COURSE:", "EXTENT:")
+
+
 def _is_fact(token: str) -> bool:
     return ":" in token and token.split(":")[0].isupper()
 
@@ -81,8 +88,9 @@ def definitions(text: str) -> dict[str, str]:
     return out
 
 
-_JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(?:is|are|should|must)\s+(?:not\s+)?"
-                    r"(?:recommended|suggested|advised|indicated))", re.IGNORECASE)
+_JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(?:(?:is|are|should|must)\s+(?:not\s+)?"
+                    r"(?:recommended|suggested|advised|indicated)|(?:can|may)\s+(?:still\s+)?be\s+(?:used|given|offered|"
+                    r"considered)))", re.IGNORECASE)
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -148,9 +156,12 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
     return units
 
 
+_COMPARED_ONLY = ("QUANT:only", "QUANT:incl", "QUANT:both", "QUANT:oneof")
+
+
 def _content(tokens: list[str]) -> list[str]:
     # "only", "including" and timing words are compared as facets (conflicts), not required as words
-    return [t for t in dict.fromkeys(tokens) if t not in SOFT_STEMS and t not in ("QUANT:only", "QUANT:incl")
+    return [t for t in dict.fromkeys(tokens) if t not in SOFT_STEMS and t not in _COMPARED_ONLY
             and not t.startswith("TIME:") and t not in ("not", "no", "against", "without")]
 
 
@@ -168,7 +179,7 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     # Facts (who, how often, all / except) must be the unit's own: a neighbour's population is not this one's.
     # A neighbour that denies something ("… does not reduce mortality") lends its words only to a claim that denies too.
     lent = unit.context - unit.denied if not _NEGATION.search(claim.text) else unit.context
-    missing = [t for t in words if not (t in own or (not _is_fact(t) and t in lent))]
+    missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent))]
     return 1 - len(missing) / len(words), in_unit, missing
 
 
@@ -177,6 +188,15 @@ class RuleVerifier:
 
     def check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
         claim_text = expand_contractions(claim_text)
+        parts = _clauses(claim_text)
+        if len(parts) > 1:  # "test for anti-HCV; NAT is not required": a part the passages contradict decides
+            contradicted = next((c for c in (self._check(p, units, question) for p in parts)
+                                 if c.verdict == "contradicted"), None)
+            if contradicted is not None:
+                return contradicted
+        return self._check(claim_text, units, question)
+
+    def _check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
         defined = {**(units[0].defined or {}), **definitions(claim_text)} if units else definitions(claim_text)
         claim = facets(claim_text)
         claim.specific = specific_stems(without_grade(claim_text))
@@ -227,11 +247,16 @@ class RuleVerifier:
             return False  # (a list item such as "Consultation with a specialist if …" recommends without a verb)
         if claim.grades and not unit.facets.grades:
             return False
-        if not claim.polarity and _NEGATION.search(claim.text) and not _ANY_NEGATION.search(unit.facets.text):
-            return False  # "Bracing is not used until …": a description the unit states without its "not"
+        if not claim.polarity and _DENIES.search(claim.text):
+            # a "without" both say ("in settings without fortification") qualifies; it denies nothing
+            shared = {w.lower() for w in _ANY_NEGATION.findall(claim.text)} & {"without"}
+            if not {w.lower() for w in _ANY_NEGATION.findall(unit.facets.text)} - shared:
+                return False  # "Bracing is not used until …": a description the unit states without its "not"
         if not claim.polarity and not unit.facets.polarity and _NEGATION.search(unit.facets.text) \
                 and not _ANY_NEGATION.search(claim.text):
             return False  # and the reverse: "X is enough" against "X does not reduce mortality"
+        if not claim.polarity and unit.facets.polarity == "insufficient":
+            return False  # a plain statement of fact against "it is unknown whether X is beneficial"
         if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
             return False
         return not quantity_problem(claim.quantities, quantities_of(unit))
