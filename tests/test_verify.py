@@ -250,3 +250,16 @@ def test_a_clause_the_passage_contradicts_is_caught_inside_a_longer_sentence():
     v = verdict("All potential organ donors should be tested for anti-HCV; HCV RNA testing by NAT is not required.",
                 donors)
     assert v.verdict == "contradicted", v.reason
+
+
+def test_a_grade_written_with_a_hyphen_and_the_strength_of_evidence_in_words_are_compared():
+    acei = passages_of("ngc-10628", "the guideline panel recommends the use of an ACEI or ARB to slow the progression")
+    v = verdict("In patients with diabetes, hypertension and albuminuria, an ACEI or ARB to slow CKD is a weak-for "
+                "recommendation.", acei)
+    assert v.verdict == "contradicted" and "grade" in v.reason, v.reason  # the passage says Strong For
+    ha = passages_of("ngc-10966", "There is good evidence that three weekly injections of HA")
+    said = ("There is {} evidence that three weekly injections of HA alleviate the symptoms of glenohumeral "
+            "osteoarthritis for up to 26 weeks in the absence of other shoulder pathology.")
+    assert verdict(said.format("strong"), ha).verdict == "supported"
+    v = verdict(said.format("limited"), ha)
+    assert v.verdict == "contradicted" and "strength of evidence" in v.reason, v.reason

@@ -140,7 +140,7 @@ def preference(text: str) -> tuple[set[str], set[str]] | None:
 _CLAIM_GRADE = re.compile(
     r"\b(?:grade|category|rated|rating(?: of)?|level)\s*:?\s*((?-i:[A-D]|I{1,3}[ABC]?|EO))\b|"
     r"\b((?-i:[A-D]|I))\s+(?:recommendation|statement|grade|rating)\b|"
-    r"\b(strong|weak|conditional)(?:ly)?\s+(?:recommendation\s+)?(for|against|recommendation)\b|\bexpert opinion\b|"
+    r"\b(strong|weak|conditional)(?:ly)?[\s-]+(?:recommendation\s+)?(for|against|recommendation)\b|\bexpert opinion\b|"
     r"\bconsensus\b|\b(?:is\s+)?(?:an?\s+)?((?-i:I{1,3}[ABC]))\b", re.IGNORECASE)
 
 
@@ -210,7 +210,7 @@ def grades_conflict(claim: set[str], passage: set[str]) -> bool:
 # -- everything together ------------------------------------------------------------------------
 _FACET_LABEL = {"ROUTE": "route", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
                 "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to",
-                "SEV": "severity", "COURSE": "course", "EXTENT": "extent"}
+                "SEV": "severity", "COURSE": "course", "EXTENT": "extent", "EVID": "strength of evidence"}
 
 
 @dataclass
@@ -226,6 +226,16 @@ class Facets:
     bindings: set[tuple[str, str]] = field(default_factory=set)  # ("male", "35"): a number said of a group
     specific: set[str] = field(default_factory=set)  # stems naming something particular (set for claims)
     excluded: frozenset[str] = frozenset()  # named only to be excluded ("without naloxone")
+
+
+# How strong the evidence is, said in words (USPSTF: convincing > adequate > inadequate). Compared, never
+# required: a claim that does not say how strong the evidence is says nothing wrong about it.
+_EVIDENCE = {
+    "high": re.compile(r"\b(?:convincing|good|strong|high[- ]quality|high[- ]certainty)(?: quality)? evidence\b", re.I),
+    "moderate": re.compile(r"\b(?:adequate|fair|moderate(?:[- ]quality|[- ]certainty)?|some)(?: quality)? evidence\b",
+                           re.I),
+    "low": re.compile(r"\b(?:limited|weak|poor|low[- ]quality|low[- ]certainty|inadequate|insufficient|little|minimal|"
+                      r"scant)(?: quality)? evidence\b", re.I)}
 
 
 def facets(text: str, grade: str | None = None) -> Facets:
@@ -248,6 +258,9 @@ def facets(text: str, grade: str | None = None) -> Facets:
         elif t[0].isdigit() and group and since <= 4:
             bindings.add((group, t))  # "men >age 35": 35 is said of men
         since += 1
+    strength = {level for level, rx in _EVIDENCE.items() if rx.search(text)}
+    if strength:
+        values["EVID"] = strength
     return Facets(text, tokens, polarity(text), (grade_tokens(grade) if grade else grades(text)), quantities(numeric_text(text)), values,
                   preference(text), sequence, bindings, excluded=negated(text))
 
@@ -266,7 +279,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                                     f"{_POLARITY_WORDS[passage.polarity]}"))  # routinely, for everyone: not selectively
     only = "only" in claim.values.get("QUANT", set())
     for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "SETTING", "SEV",
-                 "COURSE", "EXTENT"):
+                 "COURSE", "EXTENT", "EVID"):
         mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
         if mine and theirs and not mine & theirs and not _compatible(kind, mine, theirs):
             reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says {', '.join(sorted(mine))}, the passage says "
