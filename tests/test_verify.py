@@ -263,3 +263,18 @@ def test_a_grade_written_with_a_hyphen_and_the_strength_of_evidence_in_words_are
     assert verdict(said.format("strong"), ha).verdict == "supported"
     v = verdict(said.format("limited"), ha)
     assert v.verdict == "contradicted" and "strength of evidence" in v.reason, v.reason
+
+
+def test_withholding_as_the_subject_a_dated_recommendation_and_plain_words_for_lasting():
+    pen = passages_of("ngc-10530", "Consider withholding penicillin prophylaxis from children with hemoglobin SC")
+    said = "For children with HbSC disease who have not had a splenectomy, {} penicillin prophylaxis may be considered."
+    assert verdict(said.format("withholding"), pen).verdict == "supported"  # a refusal, recommended weakly
+    assert verdict(said.format("continuing"), pen).verdict != "supported"
+    water = passages_of("ngc-10359", "In April 2013, the Community Preventive Services Task Force recommended")
+    v = verdict("Community water fluoridation was recommended by the Community Preventive Services Task Force in April "
+                "2013, based on strong evidence that it reduces dental caries.", water)
+    assert v.verdict == "supported", v.reason  # dated, not withdrawn
+    oral = passages_of("ngc-10097", "Any abnormality that lasts for more than 2 weeks should be reevaluated")
+    v = verdict("Any abnormality that persists for more than 2 weeks should be reevaluated and considered for biopsy.",
+                oral)
+    assert v.verdict == "supported", v.reason

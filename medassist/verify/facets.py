@@ -25,7 +25,7 @@ _INSUFFICIENT = re.compile(
     r"be made |is made |can be made )?(?:for or against|either way)\b|\b(?:does|do|did) not recommend for or against\b|"
     r"\bneither for nor against\b|\b(?:cannot|can ?not|could not|unable to) (?:be )?(?:determined?|assess(?:ed)?|"
     r"recommend for or against)\b|\bevidence is (?:lacking|limited|inconclusive|conflicting|inadequate)\b|"
-    r"\bI statement\b|\b(?:unclear|unknown|not known|uncertain) (?:whether|if)\b|\bbalance of benefits and harms cannot\b", re.IGNORECASE)
+    r"\bI statement\b|\b(?:unclear|unknown|not known|uncertain) (?:whether|if)\b|\b(?:nobody|no one) knows\b|\bbalance of benefits and harms cannot\b", re.IGNORECASE)
 # Where the recommendation is made: a recommending verb, "should", or an instruction opening the
 # statement (after an optional "In adults with X," or "For patients who …,").
 _CUE = re.compile(
@@ -45,6 +45,8 @@ _NEGATIVE_ACTION = re.compile(r"^\W*(?:(?:be|being)\s+)?(?:\w+ly\s+)?(?:avoid\w*
                               r"cease\w*|quit\w*|taper\w*|withh[eo]ld\w*|withdraw\w*)|"
                               r"^\W*that (?:\w+ ){0,5}?(?:not be|not use|not receive|refrain|avoid|discontinue|stop)\b",
                               re.IGNORECASE)
+_REFUSAL_SUBJECT = re.compile(r"^\W*(?:\w+ ){0,2}?(?:withholding|avoiding|avoidance of|stopping|discontinuing|"
+                              r"discontinuation of|deprescribing|tapering|withdrawing|withdrawal of)\b", re.IGNORECASE)
 _INITIAL = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:(?:in|for|among|if|when|during|after|before|once|with|while)\b[^,]{0,220},\s*)?",
                       re.IGNORECASE)
 _SELECTIVE = re.compile(r"\bselectively\b|\bindividual(?:ize|ized)? (?:the )?(?:decision|basis|one)\b|"
@@ -81,8 +83,12 @@ def polarity(text: str) -> str | None:
     plain = _NOT_POLARITY.sub(" ", text.replace("*", "")).strip()
     if _INSUFFICIENT.search(plain):
         return "insufficient"
-    if _PAST.search(plain) and not re.search(r"\bno longer\b", plain, re.IGNORECASE):
-        return "past"  # "previously, X was recommended": what was done, not what is recommended now
+    # "previously, X was recommended": what was done, not what is recommended now ("was recommended in April
+    # 2013" dates a recommendation; it does not say it was withdrawn)
+    past = _PAST.search(plain)
+    if past and not re.search(r"\bno longer\b", plain, re.IGNORECASE) and not (
+            past.group(0).lower().startswith(("was", "were")) and re.search(r"\b(?:19|20)\d\d\b", plain)):
+        return "past"
     if _SELECTIVE.search(plain):
         return "selective"
     initial = _INITIAL.match(plain)
@@ -106,6 +112,8 @@ def polarity(text: str) -> str | None:
                                                                      after, re.IGNORECASE))
     if not negative and re.search(r"\b(?:not|never)\s+(?:be\s+)?$", source[:m.start()], re.IGNORECASE):
         negative = True  # "X is not recommended", "should never be"
+    if not negative and _REFUSAL_SUBJECT.match(source[:m.start()]):
+        negative = True  # "withholding penicillin may be considered": what is recommended is a refusal
     if not negative and _NOT_RECOMMENDED.search(clause):
         negative = True  # "advises that measurements … are unnecessary"
     return "against" if negative else "for"

@@ -140,7 +140,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bnot enough\b|\binadequate\b|\binsufficient\b|\blimited\b", "insufficient"),
     (r"\b(?:younger|older|less|more|fewer|greater) than\b|\b(?:or|and) (?:older|younger|above|over|more|less|"
      r"greater|higher|lower|fewer)\b|\bat (?:least|most)\b|\ba (?:minimum|maximum) of\b|\bno (?:more|less|fewer) than\b|"
-     r"\bup to\b|\babove\b|\bbelow\b|\bunder\b|\bexceed(?:s|ing)?\b", " "),  # bounds: compared with the numbers
+     r"\bup to\b|\babove\b|\bbelow\b|\bunder\b|\bexceed(?:s|ing)?\b|\bbeyond\b|\bgo(?:es)? (?:over|beyond)\b", " "),  # bounds: compared with the numbers
     (r"\bprior to\b|\bbefore\b|\bahead of\b|\bin advance of\b", "TIME:before"),
     (r"\bfollowing\b|\bafter(?:wards?)?\b|\bonce\b|\bpost[- ]", "TIME:after"),
     (r"\bduring\b|\bthroughout\b|\bin the course of\b", "TIME:during"),
@@ -161,6 +161,11 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bcopper\b|\bcu\b", "copper"),
     (r"\bmcg\b|µg\b|μg\b|\bmicrog\b|\bmicrograms?\b", "mcg"),
     (r"\bmilligrams?\b", "mg"),
+    (r"\bpersist(?:s|ed|ing|ent|ence)?\b|\blast(?:s|ed|ing)\b(?= (?:for|more|longer|over|beyond|at least|\d))",
+     "persist"),
+    (r"\blink(?:s|ed)? (?:to|with)\b|\bassociat(?:e|ed|ion|ions) (?:with|between)\b|\btied to\b", "associ"),
+    (r"\bthinks?\b|\bbeliev(?:e|es|ed|ing)\b", "believe"),
+    (r"\bace inhibitors?\b|\bangiotensin[- ]converting[- ]enzyme inhibitors?\b|\bacei\b", "acei"),
     (r"\bcautio(?:n|us|usly)\b|\bcareful(?:ly)?\b|\bprudent(?:ly)?\b", "caution"),
 ]
 
@@ -182,7 +187,7 @@ involve involves involved involving concern concerning regard regarding relate r
 undergo undergoes undergoing experience experiences see note noted indicate indicates indicated combined
 overall any whose every mainly primarily chiefly mostly largely particularly especially typically often
 together concurrently jointly possible whenever method methods example e.g i.e
-roughly approximately around told tell tells warrant warrants warranted aim aims aimed intended cover covers
+roughly approximately around according told tell tells warrant warrants warranted aim aims aimed intended cover covers
 covered
 """.split())  # noqa: SIM905 (a word list reads best as words)
 
