@@ -277,14 +277,13 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     """Where the passage says otherwise than the claim: (kind, readable reason) pairs, empty if nowhere.
     Kinds: polarity, SEX, PREG, SMOKE, RISK, AGEGRP, FREQ, QUANT, preference, grade, number, attribution."""
     reasons = []
-    if claim.polarity and passage.polarity and claim.polarity != passage.polarity \
-            and {claim.polarity, passage.polarity} != {"for", "selective"}:
-        reasons.append(("polarity", f"the claim says {_POLARITY_WORDS[claim.polarity]}; the passage says "
-                                    f"{_POLARITY_WORDS[passage.polarity]}"))
-    elif {claim.polarity, passage.polarity} == {"for", "selective"} and _ROUTINE.search(
-            claim.text if claim.polarity == "for" else passage.text):
-        reasons.append(("polarity", f"the claim says {_POLARITY_WORDS[claim.polarity]}; the passage says "
-                                    f"{_POLARITY_WORDS[passage.polarity]}"))  # routinely, for everyone: not selectively
+    mine_p, theirs_p = claim.polarity, passage.polarity
+    # "for" and "selective" agree, unless the "for" says routinely, for everyone
+    routine = {mine_p, theirs_p} == {"for", "selective"} and bool(
+        _ROUTINE.search(claim.text if mine_p == "for" else passage.text))
+    if mine_p and theirs_p and mine_p != theirs_p and ({mine_p, theirs_p} != {"for", "selective"} or routine):
+        reasons.append(("polarity", f"the claim says {_POLARITY_WORDS[mine_p]}; the passage says "
+                                    f"{_POLARITY_WORDS[theirs_p]}"))
     only = "only" in claim.values.get("QUANT", set())
     for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "SETTING", "SEV",
                  "COURSE", "EXTENT", "EVID"):
