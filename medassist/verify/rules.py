@@ -25,6 +25,7 @@ from .facets import Facets, facet_conflicts, facets, polarity, without_grade
 from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
 from .quantities import quantities, quantity_problem, same_quantity
+from .synonyms import matches as synonym_in
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
 OWN = 0.5  # share of the claim's content a unit must state itself before its context may fill in the rest
@@ -173,6 +174,8 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     if not words:
         return 0.0, 0.0, []
     own = set(unit.facets.concepts)
+    # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
+    own |= {t for t in words if t not in own and synonym_in(t, own)}
     in_unit = sum(t in own for t in words) / len(words)
     if in_unit < OWN:
         return in_unit, in_unit, [t for t in words if t not in own]
