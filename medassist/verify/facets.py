@@ -34,7 +34,7 @@ _CUE = re.compile(
     r"\b(?:may|can|could)\s+(?:\w+ly\s+)?(?:be\s+)?(?:use|used|prescribe|prescribed|offer|offered|give|given|receive|"
     r"take|taken|start|started|continue|continued|consider|considered|provide|provided)\b|"
     r"\b(?:is|are) (?:the )?(?:preferred|first-line|treatment of choice|drug of choice|method of choice)\b|"
-    r"\b(?:should|must|need to|needs to|ought to)\b|\b(?:is|are) (?:indicated|warranted|necessary|required|needed)\b|"
+    r"\b(?:should|must|need to|needs to|needs? not|ought to)\b|\b(?:is|are) (?:indicated|warranted|necessary|required|needed)\b|"
     r"(?:^|[.;:|]\s*|,\s+|\)\s+)(?:\d+[.)]\s*)?(?:\w+ly\s+)?(?:do not|don't|never|avoid|offer|screen|use|provide|give|consider|perform|"
     r"obtain|prescribe|start|initiate|refer|assess|test|treat|educate|counsel|encourage|ensure|document|apply|"
     r"administer|transfuse|monitor|measure|evaluate|discontinue|stop|taper|hospitalize|request|reserve|limit|"
@@ -58,15 +58,24 @@ _PAST = re.compile(r"(?<!\()\b(?:previously|formerly|in the past|until recently)
 _ROUTINE = re.compile(r"\broutine(?:ly)?\b|\buniversal(?:ly)?\b", re.IGNORECASE)
 _NOT_RECOMMENDED = re.compile(r"\b(?:not|no longer) (?:be )?(?:recommended|suggested|advised|indicated|necessary|needed|"
                               r"required|warranted)\b|\bnever (?:needed|necessary|required|indicated)\b|\bno need\b|"
-                              r"\bunnecessary\b", re.IGNORECASE)
+                              r"\bunnecessary\b|\bneeds? not\b|\bno (?:role|place|indication)\b", re.IGNORECASE)
 _WEAK_AGAINST = re.compile(r"\bavoid(?:ed|ing|s)?\b|\bdiscourage[sd]?\b|\bcontraindicated\b|\brefrain\b|"
-                           r"\bno (?:net )?benefit\b|\bharms (?:outweigh|exceed)\b|\bineffective\b", re.IGNORECASE)
+                           r"\b(?:strong|good|convincing|sufficient|moderate) evidence against\b|\bno (?:net )?benefit\b|\bharms (?:outweigh|exceed)\b|\bineffective\b", re.IGNORECASE)
 # Negations that describe who, not what to do ("never smoked", "not pregnant", "whether or not").
 _NOT_POLARITY = re.compile(r"\bnever[- ]smok\w*|\b(?:have|has|had) never smoked\b|\bnot (?:currently )?pregnant\b|"
                            r"\bwhether or not\b|\bnot (?:associated|related|known|yet|at (?:increased|high) risk)\b|"
                            r"\bdo not have\b|\bwho (?:are|were|have|had|do|did) not\b|\bnot previously\b|\bnon-\w+|"
                            r"\b(?:does|do|did) not suggest\b|\bunless\b.*$|\bso that\b.*$", re.IGNORECASE)
 
+
+# A negated bound is a limit, not a refusal: "not to exceed 3 g", "should not get more than 4 g".
+_LIMIT = re.compile(r"\b(?:not|never)\s+(?:to\s+)?exceed\w*|\b(?:not|never)\s+(?:\w+\s+){0,3}?(?:more|greater|higher|"
+                    r"longer|less|fewer|lower|shorter) than\b", re.IGNORECASE)
+# Any limit: where both sentences set one, "should not exceed 3 g" and "no more than 3 g is recommended"
+# say the same, whichever way each is worded; the numbers and their bounds are compared instead.
+_ANY_LIMIT = re.compile(_LIMIT.pattern + r"|\b(?:no more than|at most|up to|a maximum of|limited to)\s+\S*\d|"
+                        r"\b(?:beyond|more than|longer than|over)\s+\S*\d.*\b(?:not|never)\b", re.IGNORECASE)
+_NEITHER = re.compile(r"\bneither\b[^.;]*\bnor\b", re.IGNORECASE)  # "Neither tamoxifen nor raloxifene should be used"
 
 _LABELLED = re.compile(r"^\W*\*\*[^*]{2,60}:\*\*|^\W*(?:Disease/Condition|Target Population|Guideline Objective)",
                        re.IGNORECASE)
@@ -81,6 +90,7 @@ def polarity(text: str) -> str | None:
     if _LABELLED.match(text):
         return None  # "**Target Population:** …" describes, it does not recommend
     plain = _NOT_POLARITY.sub(" ", text.replace("*", "")).strip()
+    plain = _LIMIT.sub("at most", plain)  # "should not get more than 4 g" sets a limit; it refuses nothing
     if _INSUFFICIENT.search(plain):
         return "insufficient"
     # "previously, X was recommended": what was done, not what is recommended now ("was recommended in April
@@ -112,6 +122,8 @@ def polarity(text: str) -> str | None:
                                                                      after, re.IGNORECASE))
     if not negative and re.search(r"\b(?:not|never)\s+(?:be\s+)?$", source[:m.start()], re.IGNORECASE):
         negative = True  # "X is not recommended", "should never be"
+    if not negative and _NEITHER.search(source[:m.start()]):
+        negative = True
     if not negative and _REFUSAL_SUBJECT.match(source[:m.start()]):
         negative = True  # "withholding penicillin may be considered": what is recommended is a refusal
     if not negative and _NOT_RECOMMENDED.search(clause):
@@ -138,9 +150,24 @@ def preference(text: str) -> tuple[set[str], set[str]] | None:
     left = re.split(r"\b(?:suggests?|recommends?|recommended|prefer\w*|offering|use of|of)\b|[,;.:]",
                     plain[max(0, m.start() - 100):m.start()])[-1]
     right = re.split(r"\b(?:to|for|in|because|as|when|if|among)\b|[,;.:]", plain[m.end():m.end() + 100])[0]
-    before = [t for t in concepts(left) if ":" not in t and t not in SOFT_STEMS][-5:]
-    after = [t for t in concepts(right) if ":" not in t and t not in SOFT_STEMS][:5]
+    before = [t for t in concepts(left) if _side_word(t) and t not in SOFT_STEMS][-5:]
+    after = [t for t in concepts(right) if _side_word(t) and t not in SOFT_STEMS][:5]
     return (set(before), set(after)) if before and after else None
+
+
+# Conditions that say who a recommendation is for: "adults without obesity" are not "adults with obesity".
+_CONDITIONS = frozenset(["obes", "overweight", "diabet", "hypertens", "dyslipidemia", "symptom", "pregnanc", "infect",
+                        "cancer", "dementia", "depress", "disabl", "frailti", "fractur"])
+
+
+def _words(tokens: set[str]) -> str:
+    return " ".join(t.split(":", 1)[1] + ("-acting" if t.startswith("FORM:") else "") if ":" in t else t
+                    for t in sorted(tokens))
+
+
+def _side_word(token: str) -> bool:
+    """A word that can name what is preferred: a plain word, or how it is given ("immediate-release")."""
+    return ":" not in token or token.split(":")[0] in ("FORM", "ROUTE", "DOSE", "SETTING")
 
 
 # -- grade or strength --------------------------------------------------------------------------
@@ -216,7 +243,7 @@ def grades_conflict(claim: set[str], passage: set[str]) -> bool:
 
 
 # -- everything together ------------------------------------------------------------------------
-_FACET_LABEL = {"ROUTE": "route", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
+_FACET_LABEL = {"ROUTE": "route", "FORM": "formulation", "SCOPE": "whom the recommendation covers", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
                 "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to",
                 "SEV": "severity", "COURSE": "course", "EXTENT": "extent", "EVID": "strength of evidence"}
 
@@ -246,6 +273,9 @@ _EVIDENCE = {
                       r"scant)(?: quality)? evidence\b", re.I)}
 
 
+_GROUPS = ("SEX", "AGEGRP", "RISK", "SMOKE", "PREG")
+
+
 def facets(text: str, grade: str | None = None) -> Facets:
     """The facts of `text`; `grade` is the grade its statement carries when that is written elsewhere
     (after the statement's last sentence)."""
@@ -261,7 +291,7 @@ def facets(text: str, grade: str | None = None) -> Facets:
             kind, value = t.split(":", 1)
             values.setdefault(kind, set()).add(value)
             sequence.setdefault(kind, []).append(value)
-            if kind in ("SEX", "AGEGRP", "RISK", "SMOKE", "PREG"):
+            if kind in _GROUPS:
                 group, since = value, 0
         elif t[0].isdigit() and group and since <= 4:
             bindings.add((group, t))  # "men >age 35": 35 is said of men
@@ -281,11 +311,13 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     # "for" and "selective" agree, unless the "for" says routinely, for everyone
     routine = {mine_p, theirs_p} == {"for", "selective"} and bool(
         _ROUTINE.search(claim.text if mine_p == "for" else passage.text))
-    if mine_p and theirs_p and mine_p != theirs_p and ({mine_p, theirs_p} != {"for", "selective"} or routine):
+    limits = {mine_p, theirs_p} == {"for", "against"} and all(_ANY_LIMIT.search(f.text) for f in (claim, passage))
+    if mine_p and theirs_p and mine_p != theirs_p and ({mine_p, theirs_p} != {"for", "selective"} or routine) \
+            and not limits:
         reasons.append(("polarity", f"the claim says {_POLARITY_WORDS[mine_p]}; the passage says "
                                     f"{_POLARITY_WORDS[theirs_p]}"))
     only = "only" in claim.values.get("QUANT", set())
-    for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "SETTING", "SEV",
+    for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "FORM", "SCOPE", "SETTING", "SEV",
                  "COURSE", "EXTENT", "EVID"):
         mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
         if mine and theirs and not mine & theirs and not _compatible(kind, mine, theirs):
@@ -315,7 +347,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
 
     # only for things that are named (a drug, a test): "buprenorphine alone (without naloxone)"
     dropped = sorted(t for t in set(claim.concepts) - claim.excluded if t in passage.excluded
-                     and (classify(t) or t in claim.specific))
+                     and (classify(t) or t in claim.specific or t in _CONDITIONS))
     if dropped:
         reasons.append(("excluded", f"the passage excludes {', '.join(dropped)}"))
     swapped = _binding_conflict(claim.bindings, passage.bindings)
@@ -324,7 +356,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     if _reversed(claim.prefers, passage.prefers):
         assert passage.prefers is not None  # _reversed needs both
         reasons.append(("preference", "the claim reverses what the passage prefers: it prefers "
-                                      f"{' '.join(sorted(passage.prefers[0]))} over {' '.join(sorted(passage.prefers[1]))}"))
+                                      f"{_words(passage.prefers[0])} over {_words(passage.prefers[1])}"))
     if grades_conflict(claim.grades, passage.grades):
         reasons.append(("grade", f"grade: the claim says {', '.join(sorted(claim.grades))}, the passage says "
                                  f"{', '.join(sorted(passage.grades))}"))

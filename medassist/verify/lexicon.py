@@ -56,6 +56,14 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bsubcutaneous(?:ly)?\b", "ROUTE:sc"),
     (r"\btopical(?:ly)?\b", "ROUTE:topical"),
     (r"\binhaled\b|\binhalation\b", "ROUTE:inhaled"),
+    # which formulation: "extended-release" is not "immediate-release" (ER/IR alone are too ambiguous to read)
+    (r"\b(?:extended|sustained|controlled|modified)[- ]release\b|\blong[- ]acting\b", "FORM:long"),
+    (r"\bimmediate[- ]release\b|\bshort[- ]acting\b", "FORM:short"),
+    # whom a recommendation covers: "It does not apply to children whose parents raise concerns"
+    (r"\b(?:does|do|would|will) not apply\b|\b(?:is|are) not (?:included|covered)\b|\b(?:is|are) excluded from\b|"
+     r"\bfalls? outside\b|\boutside (?:the scope of )?(?:this|the) (?:recommendation|guideline)\b", "SCOPE:out"),
+    (r"\b(?:recommendation|guideline|statement) (?:applies|apply) to\b|\b(?:it|this) applies to\b|\b(?:is|are) "
+     r"included in (?:this|the) (?:recommendation|guideline)\b|\bfalls? within\b", "SCOPE:in"),
     (r"\bhospitali[sz](?:e|ed|ation|ing)\b|\binpatients?\b|\badmi(?:t|tted|ssion) to (?:the )?hospital\b",
      "SETTING:inpatient"),
     (r"\boutpatients?\b|\bambulatory care\b|\bmanaged at home\b", "SETTING:outpatient"),
@@ -87,7 +95,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(?:any|a) (?:history of smoking|smoking history)\b|\bhistory of smoking\b|\bsmoking history\b", "SMOKE:ever"),
     (r"\b(?:at )?(?:high|higher|increased|elevated|substantial) risk\b|\bhigh-risk\b|\bat risk\b", "RISK:high"),
     (r"\b(?:at )?(?:average|normal|usual) risk\b|\baverage-risk\b", "RISK:average"),
-    (r"\b(?:at )?(?:low|lower) risk\b|\blow-risk\b", "RISK:low"),
+    (r"\b(?:at )?(?:low|lower) risk\b|\blow-risk\b|\blow (?:cvd|cardiovascular|ascvd|fracture|fall) risk\b", "RISK:low"),
+    (r"\b(?:at )?intermediate(?:[- ](?:cvd|cardiovascular|ascvd|fracture|fall))?[- ]risk\b", "RISK:intermediate"),
     (r"\bolder adults?\b|\belderly\b|\bseniors?\b|\bolder (?:people|persons|patients|individuals)\b|"
      r"\bcommunity-dwelling adults aged 65\b", "AGEGRP:older"),
     (r"\bnewborns?\b|\bneonat(?:es?|al)\b|\binfants?\b|\bbab(?:y|ies)\b", "AGEGRP:infant"),
@@ -224,7 +233,8 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")(?:[- ](one|two|t
 _LETTER_TERM = re.compile(r"\b(vitamin|hepatitis|apo|apolipoprotein|hemoglobin|factor|group|protein|influenza|"
                           r"immunoglobulin|lipoprotein|strain|serogroup|serotype|genotype|streptococcus|"
                           r"meningococcal|interleukin)[ -]((?:[A-E]|I{1,3}|IV|SS|SC|S|C)(?:-I{1,3})?\d?)\b(?![-'])|"
-                          r"\b(type|stage|phase|class|schedule|tier)[ -](\d{1,2}[a-c]?)\b", re.IGNORECASE)
+                          r"\b(type|stage|phase|class|schedule|tier)s?[ -](\d{1,2}[a-c]?)"
+                          r"(?:\s*(?:to|-|–|through)\s*(\d{1,2}[a-c]?))?\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Z]+:[a-z0-9_./]+|[a-z][a-z0-9]*(?:_[a-z0-9]+)?|\d+(?:\.\d+)?")  # facet | word | number
 
 
@@ -240,7 +250,13 @@ def numeric_text(text: str) -> str:
     """Lower case with number words as digits: where numbers and their bounds are read."""
     text = unicodedata.normalize("NFKC", text).replace("*", " ").translate(_GREEK)
     text = _NUMBER_WORD.sub(_number_word, text.lower())
-    text = re.sub(r"\b(?:at|from|since|starting at|beginning at) birth\b", "from age 0", text)
+    text = re.sub(r"\b(?:at|from|since|starting at|beginning at) (?:birth|newborns?)\b", "from age 0", text)
+    # "41 weeks and 0/7 days": gestational age writes its days in sevenths of a week
+    text = re.sub(r"\b(\d)/7 days?\b", r"\1 days", text)
+    text = re.sub(r"\b(\d+) to age (?=\d)", r"\1 to ", text)  # "from age 0 to age 18": one range
+    # a bound behind a negation: "should not get more than 4 g" is "at most 4 g", not "more than 4 g"
+    text = re.sub(r"\b(?:not|never)\s+(?:\w+\s+){0,3}?(?:more|greater|higher|longer) than\b", "at most", text)
+    text = re.sub(r"\b(?:not|never)\s+(?:\w+\s+){0,3}?(?:less|fewer|lower|shorter) than\b", "at least", text)
     text = re.sub(r"(?<=[a-z])/d(?:ay)?\b", " daily", text)  # "81 mg/d", "20 mg/kg/day": the daily part is a frequency
     return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
 
@@ -272,8 +288,8 @@ def _every(m: re.Match) -> str:
 
 
 def _letter_term(m: re.Match) -> str:
-    if m.group(3):
-        return f"{m.group(3)}_{m.group(4)}"
+    if m.group(3):  # "stage 1 to 4", "stages 1-4": one term, stage_1to4
+        return f"{m.group(3).lower()}_{m.group(4)}" + (f"to{m.group(5)}" if m.group(5) else "")
     if not m.group(2)[0].isupper():
         return m.group(0)
     return f"{m.group(1)}_{m.group(2).replace('-', '')}"

@@ -55,6 +55,9 @@ def quantities(text: str) -> list[Quantity]:
     plain = re.sub(r"\b(?:once )?every \d+(?:\.\d+)?\s*(?:year|month|week|day|hour)s?\b|\b\d+[- ](?:year|month|week|day|hour)ly\b",
                    " ", plain, flags=re.IGNORECASE)
     plain = re.sub(r"\[\d+(?:[,–-]\s*\d+)*\]", " ", plain)  # citation markers are not numbers
+    # nor is a named type or stage ("type 2 diabetes", "stages 1-4 CKD"): compared as a term
+    plain = re.sub(r"\b(?:type|stage|phase|class|schedule|tier)s?[ -]\d{1,2}[a-c]?(?:\s*(?:to|-|–|through)\s*\d{1,2}"
+                   r"[a-c]?)?\b", " ", plain, flags=re.IGNORECASE)
     plain = re.sub(r"^\W*\d{1,3}[.)]\s", " ", plain)  # nor is a list item's number
     plain = re.sub(r"\bbetween (\d+(?:\.\d+)?) and (?=\d)", r"\1 to ", plain, flags=re.IGNORECASE)
     plain = re.sub(r"\b(?:19|20)\d\d\b(?!\s*(?:mg|g|mcg|ml|%))", " ", plain)  # years of publication

@@ -157,7 +157,7 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
     return units
 
 
-_COMPARED_ONLY = ("QUANT:only", "QUANT:incl", "QUANT:both", "QUANT:oneof")
+_COMPARED_ONLY = ("QUANT:only", "QUANT:incl", "QUANT:both", "QUANT:oneof", "SCOPE:in", "SCOPE:out")
 
 
 def _content(tokens: list[str]) -> list[str]:
