@@ -43,6 +43,28 @@ def recommender(text: str) -> str | None:
     return None
 
 
+def named_body(text: str) -> str | None:
+    """The body a text names at all ("In the VA/DoD pregnancy guideline, how early …" -> "VA/DoD"), or None."""
+    for m in re.finditer(rf"(?<![\w/])(?:{_WHO})(?![\w/])", text, re.IGNORECASE):
+        for i, name in enumerate(_NAMES):
+            found = m.group(f"b{i}")
+            if found and name != "others" and (name not in _CASE_SENSITIVE or found.isupper() or " " in found):
+                return name
+    return None
+
+
+def asked_conflict(question: str | None, claim: str, passage: str) -> str | None:
+    """A reason when the question asks about one body's guideline, the claim names no recommender (so it
+    answers for that body), and the passage gives another body's recommendation ("The USPSTF recommends
+    aspirin after 12 weeks" answers nothing about the VA/DoD guideline, which says before 16 weeks)."""
+    asked = named_body(question) if question else None
+    theirs = recommender(passage)
+    if asked is None or recommender(claim) is not None or theirs is None or theirs == asked:
+        return None
+    said = "several organizations" if theirs == "others" else theirs
+    return f"the passage gives what {said} recommends; the question asks about {asked}"
+
+
 def attribution_conflict(claim: str, passage: str) -> str | None:
     """A reason when the claim names one recommender and the passage another; None otherwise (also when
     either names none: "Screening is recommended" says nothing about who)."""

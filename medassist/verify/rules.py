@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..sentences import grade_of, split_sentences
 from ..types import Passage
+from .attribution import asked_conflict
 from .facets import Facets, facet_conflicts, facets, polarity, without_grade
 from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
@@ -87,6 +88,23 @@ def definitions(text: str) -> dict[str, str]:
             if [w[0].upper() for w in tail] == letters:
                 out[abbr] = " ".join(tail)
     return out
+
+
+_ACRONYM = re.compile(r"\b([A-Z]{3,6})(?:s\b|\b)")  # two letters fit too many pairs of words ("VA": "venlafaxine as")
+_SMALL = r"(?:(?:of|the|and|for|to|in|on|with)\s+)?"
+
+
+def spelled_out(claim: str, texts: list[str]) -> str:
+    """The claim with each acronym the passages never use written as the words whose initials it is
+    there ("EPDS" -> "Edinburgh Postnatal Depression Scale"), so it is compared with what they say."""
+    for acronym in dict.fromkeys(_ACRONYM.findall(claim)):
+        if any(re.search(rf"\b{acronym}", t) for t in texts):
+            continue
+        words = rf"[\s-]+{_SMALL}".join(rf"{c}[a-z]{{2,}}" for c in acronym.lower())
+        found = next((m for t in texts if (m := re.search(rf"\b{words}\b", t, re.IGNORECASE))), None)
+        if found is not None:
+            claim = re.sub(rf"\b{acronym}(?=s?\b)", found.group(0), claim)
+    return claim
 
 
 _JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(?:(?:is|are|should|must)\s+(?:not\s+)?"
@@ -200,6 +218,7 @@ class RuleVerifier:
         return self._check(claim_text, units, question)
 
     def _check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
+        claim_text = spelled_out(claim_text, list(dict.fromkeys(u.text for u in units)))
         defined = {**(units[0].defined or {}), **definitions(claim_text)} if units else definitions(claim_text)
         claim = facets(claim_text)
         claim.specific = specific_stems(without_grade(claim_text))
@@ -212,14 +231,16 @@ class RuleVerifier:
             if not [t for t in words if t not in asked]:
                 return Check("not_found", None, "the sentence only restates the question", 0.0)
         scored = sorted(((coverage(claim, u), u) for u in units), key=lambda x: (-x[0][0], -x[0][1]))
-        support = next(((full, own, u) for (full, own, missing), u in scored
-                        if full >= SUPPORT and self._supports(claim, u, missing)), None)
+        supporting = [(full, own, u) for (full, own, missing), u in scored
+                      if full >= SUPPORT and self._supports(claim, u, missing)]
+        # answering a question about one body's guideline, another body's statement supports nothing
+        support = next((s for s in supporting if not asked_conflict(question, claim_text, s[2].text)), None)
         closest = scored[0][0][0] if scored else 0.0
         for (full, own, _missing), unit in scored:
             if full < max(TOPIC, closest - MARGIN):
                 break
             conflicts = facet_conflicts(claim, unit.facets) + _intervention(claim, unit)
-            if not conflicts:
+            if not conflicts or _another_case(conflicts):
                 continue
             if support is not None:
                 # Against a statement that supports the claim, another one disagreeing counts only
@@ -234,6 +255,9 @@ class RuleVerifier:
             return Check("contradicted", unit, "; ".join(reason for _, reason in conflicts), full)
         if support is not None:
             return Check("supported", support[2], "the passage states it", support[0])
+        if supporting:
+            full, _own, unit = supporting[0]
+            return Check("not_found", unit, asked_conflict(question, claim_text, unit.text) or "", full)
         if not scored or closest < TOPIC:
             return Check("not_found", scored[0][1] if scored else None, "no passage is about this", closest)
         (full, _own, missing), unit = scored[0]
@@ -263,6 +287,17 @@ class RuleVerifier:
         if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
             return False
         return not quantity_problem(claim.quantities, quantities_of(unit))
+
+
+_CASE = {"SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "number", "excluded"}
+
+
+def _another_case(conflicts: list[tuple[str, str]]) -> bool:
+    """A statement that differs from the claim both in what it recommends (polarity or grade) and in who
+    or how much is about another case (the next recommendation of the list, an I statement on higher
+    doses), not a contradiction of this one: a wrong claim changes one fact of the statement it is about."""
+    kinds = {kind for kind, _ in conflicts}
+    return bool(kinds & {"polarity", "grade"}) and bool(kinds & _CASE)
 
 
 def _states(unit: Unit, claim: Facets, kind: str) -> bool:
