@@ -1,0 +1,147 @@
+"""The support check on reworded claims, on real starter-library passages: a faithful paraphrase in
+other words is supported (synonyms, limits said either way, acronyms, named stages and types), and the
+wrong claims those allowances could let through are still caught (scope, formulation, a condition the
+passage excludes, a refusal in other words)."""
+from __future__ import annotations
+
+import pytest
+
+from medassist.verify.facets import facets
+from medassist.verify.lexicon import concepts, stem
+from medassist.verify.rules import spelled_out
+from medassist.verify.synonyms import matches
+
+from .test_verify import passages_of, verdict
+
+
+@pytest.mark.parametrize("doc, statement, claim", [
+    # "exam" for "examination", "sent" for "referred", "full" for "complete"
+    ("ngc-11299", "Children with positive findings should be referred for a complete eye examination",
+     "A child who screens positive should be sent for a full eye exam to confirm the problem and for treatment."),
+    # "not routinely required" for "routine … not necessary"; "test" for "testing"
+    ("ngc-11099", "Routine pregnancy testing for every woman is not necessary.",
+     "A pregnancy test is not routinely required for every woman starting contraception."),
+    # a limit said as a refusal ("should not get more than") and as an instruction ("receive no more than")
+    ("ngc-10536", "Clinicians should ensure that patients receive no more than four grams of acetaminophen",
+     "Patients should not get more than 4 g of acetaminophen a day from all prescription and over-the-counter sources "
+     "combined."),
+    # "stage 1 to 4" is "stages 1-4", a named stage and not a range of numbers
+    ("ngc-10628", "In adult patients with stages 1-4 CKD, the guideline panel recommends",
+     "For adults with stage 1 to 4 chronic kidney disease, the blood pressure target should be below 140/90 mmHg."),
+    # "type 2" names the diabetes; it is no number the passage must state
+    ("ngc-11213", "The Work Group recommends performing a comprehensive foot risk assessment annually.",
+     "People with type 2 diabetes should have a comprehensive foot risk assessment every year."),
+    # "strong evidence against" recommends against
+    ("ngc-10647", "There is strong evidence against the use of bed rest in acute low back pain",
+     "Bed rest should not be used for acute low back pain without neurologic symptoms; the evidence against it is "
+     "strong."),
+    # "fall outside the recommendation" is "does not apply to"
+    ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
+     "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
+     "evaluated, and treated if necessary."),
+])
+def test_a_faithful_paraphrase_in_other_words_is_supported(doc, statement, claim):
+    v = verdict(claim, passages_of(doc, statement))
+    assert v.verdict == "supported", v.reason
+    assert v.evidence
+
+
+@pytest.mark.parametrize("doc, statement, claim, says", [
+    # the scope reversed: "included" where the passage says it does not apply
+    ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
+     "Children whose parents or clinicians raise concerns about their speech are included in this recommendation.",
+     "covers"),
+    # the formulation: extended-release where the passage says immediate-release
+    ("ngc-10953", "When opioids are used for acute pain, clinicians should prescribe the lowest effective dose",
+     "For acute pain, clinicians should prescribe extended-release opioids at the lowest effective dose.",
+     "formulation"),
+    # a condition the passage excludes: "with obesity" where it says "without obesity"
+    ("ngc-11242", "individualize the decision to offer or refer adults without obesity",
+     "The USPSTF says clinicians should individualize the decision to refer adults with obesity to diet and physical "
+     "activity counseling.", "excludes"),
+    # "Neither X nor Y should be used" refuses both
+    ("ngc-10056", "Neither tamoxifen nor raloxifene should be used in women who have a history",
+     "Tamoxifen or raloxifene can be used safely in women with a history of deep venous thrombosis or pulmonary "
+     "embolism.", "recommended against"),
+    # "need not be considered" refuses what the passage recommends
+    ("ngc-10097", "Any abnormality that lasts for more than 2 weeks should be reevaluated",
+     "A lesion lasting over 2 weeks can usually just be observed; biopsy need not be considered.", "recommended"),
+    # against "strong evidence against", a recommendation for
+    ("ngc-10647", "There is strong evidence against the use of bed rest in acute low back pain",
+     "Bed rest is recommended for acute low back pain without neurologic symptoms.", "recommended against"),
+    # a limit worded either way still disagrees with going beyond it
+    ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
+     "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",
+     "recommended against"),
+])
+def test_wrong_claims_the_rewording_allowances_could_let_through_are_contradicted(doc, statement, claim, says):
+    v = verdict(claim, passages_of(doc, statement))
+    assert v.verdict == "contradicted", v.reason
+    assert says in v.reason
+
+
+def test_a_reversed_preference_between_formulations_is_caught():
+    opioids = passages_of("ngc-10953", "clinicians should prescribe immediate-release opioids instead of")
+    v = verdict("When starting opioid therapy for chronic pain, clinicians should prescribe "
+                "extended-release/long-acting opioids instead of immediate-release opioids.", opioids)
+    assert v.verdict == "contradicted" and "prefers" in v.reason and "FORM:" not in v.reason, v.reason
+
+
+def test_synonyms_match_common_senses_only_and_never_facts():
+    assert matches(stem("exam"), {stem("examination")})
+    assert matches(stem("required"), {stem("necessary")})  # "requirement" and "necessity" share a sense
+    assert matches(stem("yearly"), {stem("annual")})
+    for a, b in [("increase", "decrease"), ("man", "woman"), ("aspirin", "heparin"), ("annual", "biennial"),
+                 ("child", "adult"), ("before", "after")]:
+        assert not matches(stem(a), {stem(b)}), (a, b)
+    assert not matches("SEX:male", {"SEX:female"}) and not matches("65", {"75"})
+
+
+def numbers(text: str) -> list[tuple]:
+    return [(q.value, q.unit, q.bound) for q in facets(text).quantities]
+
+
+def test_numbers_said_in_gestational_and_newborn_notation_and_named_stages():
+    assert numbers("at 41 weeks and 0/7 days") == [(41, "week", None), (0, "day", None)]
+    assert numbers("from newborn to age 18 years") == [(0, "year", "min"), (18, "year", "max")]
+    assert numbers("from birth to 18") == numbers("from newborn to age 18 years")
+    assert numbers("adults with type 2 diabetes") == [] and numbers("stages 1-4 CKD") == []
+    assert "stage_1to4" in concepts("stages 1-4 CKD")
+    assert "stage_1to4" in concepts("stage 1 to 4 chronic kidney disease")
+    assert "stage_1to3" not in concepts("stages 1-4 CKD")
+    assert numbers("should not get more than 4 g a day") == [(4, "g", "max")] == numbers("no more than 4 g a day")
+
+
+def test_an_acronym_the_passages_spell_out_is_read_as_their_words():
+    opioids = passages_of("ngc-11178", "The Work Group recommends against opioid doses over 90 mg morphine equivalent")
+    v = verdict("The VA/DoD issues only a weak recommendation against opioid doses above 90 MEDD.", opioids)
+    assert v.verdict == "contradicted" and "grade" in v.reason, v.reason  # MEDD: morphine equivalent daily dose
+    texts = ["screening using a standardized tool such as the Edinburgh Postnatal Depression Scale"]
+    assert spelled_out("Screen with the EPDS.", texts) == "Screen with the Edinburgh Postnatal Depression Scale."
+    assert spelled_out("Screen with the EPDS.", [*texts, "the EPDS has 10 items"]) == "Screen with the EPDS."
+    assert spelled_out("Use the VA scale.", ["venlafaxine as monotherapy"]) == "Use the VA scale."  # two letters: no
+
+
+def test_an_answer_about_one_bodys_guideline_is_not_supported_by_another_bodys_statement():
+    aspirin = passages_of("ngc-10602", "The USPSTF recommends the use of low-dose aspirin (81 mg/d)")
+    claim = ("Low-dose aspirin (81 mg/d) should be started after 12 weeks of gestation in women at high risk for "
+             "preeclampsia.")
+    asked = "In the VA/DoD pregnancy guideline, how early should low-dose aspirin be started for preeclampsia?"
+    v = verdict(claim, aspirin, question=asked)
+    assert v.verdict == "not_found" and "USPSTF" in v.reason and "VA/DoD" in v.reason, v.reason
+    assert verdict(claim, aspirin).verdict == "supported"  # asked about no body, or about the USPSTF: supported
+    assert verdict(claim, aspirin, question="What does the USPSTF recommend on aspirin in pregnancy?").verdict \
+        == "supported"
+
+
+def test_the_next_recommendation_of_a_list_is_another_case_not_a_contradiction():
+    # the D statement supports it; the I statement beside it (on the other nutrients) excludes these two and
+    # differs in polarity too: it is about another case
+    vitamins = passages_of("ngc-10273", "The USPSTF recommends against β-carotene or vitamin E supplements")
+    v = verdict("Beta-carotene and vitamin E supplements should not be taken to prevent cardiovascular disease or "
+                "cancer (USPSTF D).", vitamins)
+    assert v.verdict == "supported", v.reason
+    # a wrong claim that changes one fact of its statement is still contradicted
+    v = verdict("The USPSTF recommends β-carotene or vitamin E supplements for the prevention of cardiovascular "
+                "disease or cancer.", vitamins)
+    assert v.verdict == "contradicted" and "recommended against" in v.reason, v.reason
