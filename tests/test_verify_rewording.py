@@ -145,3 +145,54 @@ def test_the_next_recommendation_of_a_list_is_another_case_not_a_contradiction()
     v = verdict("The USPSTF recommends β-carotene or vitamin E supplements for the prevention of cardiovascular "
                 "disease or cancer.", vitamins)
     assert v.verdict == "contradicted" and "recommended against" in v.reason, v.reason
+
+
+@pytest.mark.parametrize("doc, statement, claim", [
+    # "ACE inhibitor" is "ACEI" (not "angiotensin-converting enzyme" plus a stray "inhibitor")
+    ("ngc-10628", "In patients with diabetes, hypertension, and albuminuria, the guideline panel recommends",
+     "Unless intolerance is documented, people with diabetes, hypertension and albuminuria should get an ACE "
+     "inhibitor or ARB to slow CKD progression."),
+    # "symptom-free" is "asymptomatic"
+    ("ngc-11122", "The USPSTF recommends against routine serologic screening for genital herpes simplex virus",
+     "Blood tests to screen symptom-free people for genital herpes aren't recommended by the USPSTF."),
+    # "nobody knows whether" is "it is unknown whether"
+    ("ngc-11177", "It is also unknown whether performing screening pelvic examinations",
+     "According to the guideline, nobody knows whether screening pelvic exams more often than every three to five "
+     "years (the cervical cancer screening interval) do any good."),
+    # "steroids" for "corticosteroids": the passage names a kind of the drug the claim names
+    ("ngc-11288", "the Work Group recommends against the use of systemic corticosteroids",
+     "Oral or intramuscular systemic steroids should not be used for acute or chronic low back pain, whether or not "
+     "there's radiculopathy (strong against)."),
+    # "are all linked to" says nothing about a population
+    ("ngc-11162", "Risk factors associated with OSA include male sex, older age",
+     "Being male, being 40-70, being postmenopausal, having a higher BMI, and craniofacial or upper airway "
+     "abnormalities are all linked to obstructive sleep apnea."),
+    # "a month before conception" is a time, not "monthly"
+    ("ngc-11385", "The Work Group recommends folic acid (at least 400 micrograms daily)",
+     "Folic acid, at least 400 micrograms a day, should be started a month before conception and continued through "
+     "pregnancy and breastfeeding."),
+    # "150 minutes/week" is "150 minutes a week"
+    ("ngc-10511", "moderate-intensity physical activity performed for at least 150 minutes/week to result in weight",
+     "For weight loss, comprehensive lifestyle programs should include at least 150 minutes a week of "
+     "moderate-intensity activity (grade A)."),
+    # DVT is deep venous thrombosis; a pulmonary embolus is a pulmonary embolism
+    ("ngc-10056", "Neither tamoxifen nor raloxifene should be used in women who have a history",
+     "Women with a past DVT, pulmonary embolism, stroke or TIA should not be given tamoxifen or raloxifene."),
+    # "call for" recommends; "the general US population" is "the general U.S. population", birth is newborn
+    ("ngc-11362", "Diagnostic guidelines recommend surgical removal of the complete ovary",
+     "To find out whether ovarian cancer is present, guidelines call for removing the whole ovary or ovaries rather "
+     "than taking a biopsy."),
+    ("ngc-9926", "This recommendation applies to children in the general U.S. population from newborn",
+     "It covers children in the general US population from birth to 18 who have no signs or symptoms of "
+     "maltreatment."),
+])
+def test_the_same_thing_in_the_words_people_use_for_it_is_supported(doc, statement, claim):
+    v = verdict(claim, passages_of(doc, statement))
+    assert v.verdict == "supported", v.reason
+
+
+def test_a_narrower_word_counts_only_for_a_drug_or_test():
+    # "overweight" is no kind of "weight": normal weight is not stated by "overweight or obese"
+    glucose = passages_of("ngc-10853", "The USPSTF recommends screening for abnormal blood glucose as part of")
+    v = verdict("The recommendation applies to adults of normal weight aged 40 to 70.", glucose)
+    assert v.verdict != "supported", v.reason

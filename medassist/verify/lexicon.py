@@ -31,9 +31,13 @@ PHRASES: list[tuple[str, str]] = [
     (r"\btriennial(?:ly)?\b", "FREQ:3y"),
     (r"\b(?:every|each|per) year\b|\bonce (?:a|per|every|each) year\b|\byearly\b|\bannual(?:ly)?\b|"
      r"\bonce a year\b|\b(?:1|one) time (?:a|per) year\b", "FREQ:1y"),
-    (r"\b(?:every|each|per) day\b|\bdaily\b|\bonce (?:a|per) day\b|\ba day\b|(?<=[a-z])/d(?:ay)?\b|\bqd\b", "FREQ:1/d"),
-    (r"\b(?:every|each|per) week\b|\bweekly\b|\bonce (?:a|per) week\b|\ba week\b", "FREQ:1/w"),
-    (r"\b(?:every|each|per) month\b|\bmonthly\b|\bonce (?:a|per) month\b|\ba month\b", "FREQ:1/mo"),
+    # ("a month before conception" is a time, not a frequency; "150 minutes/week" is one)
+    (r"\b(?:every|each|per) day\b|\bdaily\b|\bonce (?:a|per) day\b|\ba day\b(?! (?:before|after|ago|later|earlier))|"
+     r"(?<=[a-z])/d(?:ay)?\b|\bqd\b", "FREQ:1/d"),
+    (r"\b(?:every|each|per) week\b|\bweekly\b|\bonce (?:a|per) week\b|\ba week\b(?! (?:before|after|ago|later|earlier))|"
+     r"(?<=[a-z])/(?:week|wk)\b", "FREQ:1/w"),
+    (r"\b(?:every|each|per) month\b|\bmonthly\b|\bonce (?:a|per) month\b|"
+     r"\ba month\b(?! (?:before|after|ago|later|earlier))|(?<=[a-z])/(?:month|mo)\b", "FREQ:1/mo"),
     (r"\b(?:before and after|around) (?:sex|sexual intercourse|intercourse)\b|\bon[- ]demand\b|\bevent[- ]driven\b|"
      r"\bcoitally[- ]timed\b", "FREQ:event"),
     (r"\b(?:first|1st)[- ]trimester\b", "TRIM:1"),
@@ -110,10 +114,16 @@ PHRASES: list[tuple[str, str]] = [
      "QUANT:except"),
     (r"\bincluding\b|\bas well as\b", "QUANT:incl"),
     (r"\bboth\b", "QUANT:both"),
+    (r"\b(?:are|were|is|be|them) all\b|\bin each case\b", " "),  # "are all linked to": no population
     (r"\ball\b|\bevery(?:one| patient| adult| person)?\b|\bregardless of\b|\beach\b|\buniversal(?:ly)?\b|"
      r"\bany\b|\bwhatever\b|\birrespective of\b", "QUANT:all"),
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
+    (r"\bsymptom[- ]free\b|\bwithout (?:any )?symptoms\b|\b(?:who )?(?:have|has|with) no symptoms\b", "asymptomatic"),
+    (r"\b(?:nobody|no one) knows\b|\bnot known\b|\bunknown\b", "unknown"),
+    (r"\bcalls? for\b", "recommend"),
+    (r"\bdeep ve(?:in|nous) thrombos[ie]s\b", "dvt"),
+    (r"\bpulmonary embol(?:ism|us|i)\b", "pulmonary_embolism"),
     (r"\bultrason(?:ography|ographic|ic|ound)s?\b|\bsonograph(?:y|ic)\b|\bsonograms?\b|\bduplex\b", "ultrasound"),
     (r"\bcomputed tomograph(?:y|ic)\b|\bct scans?\b|\bcat scans?\b", "ct"),
     (r"\bmagnetic resonance imaging\b|\bmri scans?\b|\bmr imaging\b", "mri"),
@@ -225,7 +235,9 @@ def stem(word: str) -> str:
 # All phrases in one pass: at each position the first phrase listed that matches wins.
 _PHRASE = re.compile("|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(PHRASES)), re.IGNORECASE)
 _PHRASE_TOKEN = {f"p{i}": token for i, (_, token) in enumerate(PHRASES)}
-_ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
+# ("ACE inhibitor" is read whole, as "acei", below; "ACE" alone is spelled out)
+_ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
+                     + r")\b(?! inhibitor)")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")(?:[- ](one|two|three|four|five|six|seven|eight|"
                           r"nine))?\b", re.IGNORECASE)
 # "hepatitis B", "apo A-I", "type 2": the letter or number is part of the name, and a different one
@@ -300,6 +312,7 @@ def canonical_text(text: str) -> str:
     synonym phrases as canonical (upper-case) facet tokens."""
     text = unicodedata.normalize("NFKC", text).replace("*", " ").replace("’", "'").translate(_GREEK)
     text = re.sub(r"[–—‐‑−]", "-", text)
+    text = re.sub(r"\bU\.S\.(?:A\.)?(?=\s|$)", "US", text)
     text = _ABBREV.sub(lambda m: f"{m.group(1)} ({ABBREVIATIONS[m.group(1)]})", text)
     text = _LETTER_TERM.sub(_letter_term, text)
     text = _NUMBER_WORD.sub(_number_word, text.lower())

@@ -193,7 +193,7 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
         return 0.0, 0.0, []
     own = set(unit.facets.concepts)
     # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
-    own |= {t for t in words if t not in own and synonym_in(t, own)}
+    own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own))}
     in_unit = sum(t in own for t in words) / len(words)
     if in_unit < OWN:
         return in_unit, in_unit, [t for t in words if t not in own]
@@ -202,6 +202,13 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     lent = unit.context - unit.denied if not _NEGATION.search(claim.text) else unit.context
     missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent))]
     return 1 - len(missing) / len(words), in_unit, missing
+
+
+def _narrower_in(token: str, stems: set[str]) -> bool:
+    """Does the unit name a kind of the drug or test the claim names ("corticosteroid" for "steroid")?
+    (Only for those: "overweight" is no kind of "weight".)"""
+    return len(token) >= 5 and bool(classify(token)) and any(len(s) > len(token) + 2 and s.endswith(token)
+                                                              for s in stems)
 
 
 class RuleVerifier:
