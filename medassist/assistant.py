@@ -9,6 +9,7 @@ take their passages, quotes and notices from it.
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -237,6 +238,10 @@ class Assistant(SharedParts):
             self.history  # a damaged log is reported now, before a model runs, not after  # noqa: B018
         evidence = question if isinstance(question, Evidence) else self.gather_evidence(
             question, k=k, use_rag=use_rag, filters=filters, thread=thread, user=user)
+        if evidence.passages:
+            from .verify import prepare  # the support check's tables load while the model writes
+
+            threading.Thread(target=prepare, name="verifier-prepare", daemon=True).start()
         return AnswerStream(self, evidence, gen)
 
     def ask(self, question: str | Evidence, k: int = 5, use_rag: bool = True, gen: GenerationSettings | None = None,

@@ -196,3 +196,12 @@ def test_a_narrower_word_counts_only_for_a_drug_or_test():
     glucose = passages_of("ngc-10853", "The USPSTF recommends screening for abnormal blood glucose as part of")
     v = verdict("The recommendation applies to adults of normal weight aged 40 to 70.", glucose)
     assert v.verdict != "supported", v.reason
+
+
+def test_prepare_loads_the_synonym_tables_ahead_of_the_first_check():
+    from medassist.verify import prepare
+    from medassist.verify.synonyms import _wordnet
+
+    _wordnet.cache_clear()
+    prepare()  # what `ask` runs in the background while the model writes
+    assert _wordnet.cache_info().currsize == 1 and _wordnet()[0]["noun"]  # WordNet's nouns are loaded

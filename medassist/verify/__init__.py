@@ -15,7 +15,7 @@ from ..types import Passage, SentenceVerdict
 from .claims import bare, cited_numbers, split_claims
 from .rules import Check, RuleVerifier, passage_units
 
-__all__ = ["STRICTNESS", "check_answer", "cited_numbers", "split_claims"]
+__all__ = ["STRICTNESS", "check_answer", "cited_numbers", "prepare", "split_claims"]
 STRICTNESS = {"supported": 0, "not_found": 1, "contradicted": 2}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
@@ -26,6 +26,15 @@ def _language_mismatch(claim: str, passages: list[Passage]) -> bool:
     text = " ".join(p.text[:400] for p in passages)
     passages_cjk = len(_CJK.findall(text)) > 0.2 * max(1, len(text.replace(" ", "")))
     return claim_cjk != passages_cjk
+
+
+def prepare() -> None:
+    """Load what the first check would (WordNet's tables, the phrase patterns): `ask` runs this in the
+    background while the model writes, so the check after the answer does not pay ~0.3 s for it."""
+    from .synonyms import load
+
+    load()
+    check_answer("Screening is recommended.", [Passage("", "", "", "", None, "", "Screen adults.")])
 
 
 def check_answer(text: str, passages: list[Passage], question: str | None = None,

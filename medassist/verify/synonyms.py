@@ -60,6 +60,12 @@ def _wordnet() -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, lis
     return senses, irregular
 
 
+def load() -> None:
+    """Read WordNet's tables now rather than at the first check."""
+    _wordnet()
+    _known()
+
+
 @lru_cache(maxsize=50_000)
 def word_senses(word: str) -> frozenset[str]:
     """Synset ids of the common senses of `word` in every part of speech ("sent" is read as "send")."""
