@@ -205,3 +205,11 @@ def test_prepare_loads_the_synonym_tables_ahead_of_the_first_check():
     _wordnet.cache_clear()
     prepare()  # what `ask` runs in the background while the model writes
     assert _wordnet.cache_info().currsize == 1 and _wordnet()[0]["noun"]  # WordNet's nouns are loaded
+
+
+def test_numbers_said_of_the_group_named_after_them_are_not_swapped():
+    alcohol = passages_of("ngc-10598", "limit alcohol intake to no more than 1 oz per day for men")
+    v = verdict("Advise hypertensive women to limit alcohol to 1 oz a day and men to 0.5 oz a day.", alcohol)
+    assert v.verdict == "contradicted" and "female" in v.reason, v.reason
+    v = verdict("Advise hypertensive men to limit alcohol to 1 oz a day and women to 0.5 oz a day.", alcohol)
+    assert v.verdict == "supported", v.reason

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..sentences import grade_of
 from .attribution import attribution_conflict
-from .lexicon import concepts, negated, numeric_text
+from .lexicon import canonical_text, concepts, negated, numeric_text
 from .quantities import Quantity, quantities, quantity_problem
 
 # -- polarity: what the statement tells the reader to do ----------------------------------------
@@ -274,6 +274,8 @@ _EVIDENCE = {
 
 
 _GROUPS = ("SEX", "AGEGRP", "RISK", "SMOKE", "PREG")
+_SAID_FOR = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)((?:\s+(?!and\b|or\b|but\b)[a-zA-Z][\w:/.-]*){0,5}?)\s+(?:for|in|among)\s+"
+                       r"(?:[a-z]+\s+)?(?:SEX|AGEGRP|RISK|SMOKE|PREG):(\w+)")
 
 
 def facets(text: str, grade: str | None = None) -> Facets:
@@ -296,6 +298,10 @@ def facets(text: str, grade: str | None = None) -> Facets:
         elif t[0].isdigit() and group and since <= 4:
             bindings.add((group, t))  # "men >age 35": 35 is said of men
         since += 1
+    # "1 oz per day for men or 0.5 oz per day for women": a number said of the group named after it
+    said_for = {(m.group(3), m.group(1)) for m in _SAID_FOR.finditer(canonical_text(text))}
+    if said_for:
+        bindings = {b for b in bindings if b[1] not in {n for _, n in said_for}} | said_for
     strength = {level for level, rx in _EVIDENCE.items() if rx.search(text)}
     if strength:
         values["EVID"] = strength
