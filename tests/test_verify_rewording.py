@@ -129,7 +129,12 @@ def test_an_answer_about_one_bodys_guideline_is_not_supported_by_another_bodys_s
     asked = "In the VA/DoD pregnancy guideline, how early should low-dose aspirin be started for preeclampsia?"
     v = verdict(claim, aspirin, question=asked)
     assert v.verdict == "not_found" and "USPSTF" in v.reason and "VA/DoD" in v.reason, v.reason
+    said = verdict("The USPSTF recommends the use of low-dose aspirin (81 mg/d) as preventive medication after 12 "
+                   "weeks of gestation in women who are at high risk for preeclampsia.", aspirin, question=asked)
+    assert said.verdict == "not_found" and "USPSTF" in said.reason, said.reason  # true, but not what was asked
     assert verdict(claim, aspirin).verdict == "supported"  # asked about no body, or about the USPSTF: supported
+    compared = "Do the USPSTF and the VA/DoD agree on when to start aspirin for preeclampsia?"
+    assert verdict(claim, aspirin, question=compared).verdict == "supported"  # a comparison asks about both
     assert verdict(claim, aspirin, question="What does the USPSTF recommend on aspirin in pregnancy?").verdict \
         == "supported"
 

@@ -43,26 +43,30 @@ def recommender(text: str) -> str | None:
     return None
 
 
-def named_body(text: str) -> str | None:
-    """The body a text names at all ("In the VA/DoD pregnancy guideline, how early …" -> "VA/DoD"), or None."""
+def named_bodies(text: str) -> set[str]:
+    """The bodies a text names at all ("In the VA/DoD pregnancy guideline, how early …" -> {"VA/DoD"})."""
+    out = set()
     for m in re.finditer(rf"(?<![\w/])(?:{_WHO})(?![\w/])", text, re.IGNORECASE):
         for i, name in enumerate(_NAMES):
             found = m.group(f"b{i}")
             if found and name != "others" and (name not in _CASE_SENSITIVE or found.isupper() or " " in found):
-                return name
-    return None
+                out.add(name)
+    return out
 
 
 def asked_conflict(question: str | None, claim: str, passage: str) -> str | None:
-    """A reason when the question asks about one body's guideline, the claim names no recommender (so it
-    answers for that body), and the passage gives another body's recommendation ("The USPSTF recommends
-    aspirin after 12 weeks" answers nothing about the VA/DoD guideline, which says before 16 weeks)."""
-    asked = named_body(question) if question else None
-    theirs = recommender(passage)
-    if asked is None or recommender(claim) is not None or theirs is None or theirs == asked:
+    """A reason when the question asks about one body's guideline and the sentence gives another body's
+    recommendation: said so itself ("The USPSTF recommends aspirin after 12 weeks"), or, when it names
+    no one, taken from a passage that says so. It answers nothing about the guideline asked about (the
+    VA/DoD says before 16 weeks). A question naming several bodies compares them: no conflict."""
+    asked = named_bodies(question) if question else set()
+    if len(asked) != 1:
         return None
-    said = "several organizations" if theirs == "others" else theirs
-    return f"the passage gives what {said} recommends; the question asks about {asked}"
+    theirs = recommender(claim) or recommender(passage)
+    if theirs is None or theirs in asked:
+        return None
+    said = "what several organizations recommend" if theirs == "others" else f"the {theirs}'s recommendation"
+    return f"this is {said}; the question asks about the {next(iter(asked))} guideline"
 
 
 def attribution_conflict(claim: str, passage: str) -> str | None:
