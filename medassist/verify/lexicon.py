@@ -307,6 +307,7 @@ def _letter_term(m: re.Match) -> str:
     return f"{m.group(1)}_{m.group(2).replace('-', '')}"
 
 
+@lru_cache(maxsize=50_000)
 def canonical_text(text: str) -> str:
     """Lower case, abbreviations spelled out, "hepatitis B" as one word, number words as digits,
     synonym phrases as canonical (upper-case) facet tokens."""
