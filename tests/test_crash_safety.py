@@ -91,7 +91,9 @@ def test_killed_ingest_leaves_every_document_whole_or_absent(tmp_path):
     shutil.rmtree(home / "index")
     rng = random.Random(SEED)
     seen_states = set()
-    for trial in range(KILLS):
+    for trial in range(3 * KILLS):
+        if trial >= KILLS and len(seen_states) >= 3:
+            break  # a loaded machine (CI, the full suite) can put the first kills all in one moment: kill on
         proc = subprocess.Popen([*_medassist(), "index", "add", str(folder)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         delay = rng.uniform(0.5, whole_run)

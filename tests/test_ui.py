@@ -234,7 +234,8 @@ def test_history_lists_and_reopens_what_was_asked(page):
     first_id = re.search(r"question\s+(\d+)\s", page.locator("#ma-hist-table").inner_text()).group(1)
     page.locator("#ma-hist-id input").fill(first_id)
     page.locator("#ma-hist-open").click()
-    page.wait_for_selector("#ma-hist-entry .ma-turn")
+    # the pane may still show an entry another test opened: wait for this one, not for any turn
+    page.wait_for_function("document.querySelector('#ma-hist-entry').innerText.toLowerCase().includes('lung cancer')")
     assert "lung cancer" in page.locator("#ma-hist-entry").inner_text().lower()
     assert page.locator("#ma-hist-entry .ma-src").count() >= 1
     shot(page, "history")
