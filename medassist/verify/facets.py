@@ -378,7 +378,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
 def _binding_conflict(mine: set[tuple[str, str]], theirs: set[tuple[str, str]]) -> str | None:
     """A number said of a group in the claim that the passage says of another group ("men older than 45"
     where the passage says men older than 35 and women older than 45)."""
-    for group, number in mine:
+    for group, number in sorted(mine):  # sorted: the same reason on every run
         said = {n for g, n in theirs if g == group}
         if said and number not in said and any(n == number for _, n in theirs):
             return f"the claim says {number} for {group}; the passage says {', '.join(sorted(said))}"
