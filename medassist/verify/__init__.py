@@ -30,7 +30,7 @@ def _language_mismatch(claim: str, passages: list[Passage]) -> bool:
 
 def prepare() -> None:
     """Load what the first check would (WordNet's tables, the phrase patterns): `ask` runs this in the
-    background while the model writes, so the check after the answer does not pay ~0.3 s for it."""
+    background while the model writes, so the check after the answer does not pay the half second they take."""
     from .synonyms import load
 
     load()

@@ -32,26 +32,25 @@ _SAYS = re.compile(rf"(?<![\w/])(?:{_WHO})(?![\w/])[^.;:]{{0,40}}?\b(?:recommend
 _CASE_SENSITIVE = {"AAP", "ACP", "AHA", "CDC", "WHO", "NICE"}  # short names that are also English words
 
 
+def _named(m: re.Match) -> str | None:
+    """The canonical name of the body a match of _WHO found (short names only in capitals: "who" is no WHO)."""
+    for i, name in enumerate(_NAMES):
+        found = m.group(f"b{i}")
+        if found and (name not in _CASE_SENSITIVE or found.isupper() or " " in found):
+            return name
+    return None
+
+
 def recommender(text: str) -> str | None:
     """The body the text says recommends (its canonical name, "others" for "several organizations"), or
     None when the text names no recommender."""
-    for m in _SAYS.finditer(text):
-        for i, name in enumerate(_NAMES):
-            found = m.group(f"b{i}")
-            if found and (name not in _CASE_SENSITIVE or found.isupper() or " " in found):
-                return name
-    return None
+    return next((name for m in _SAYS.finditer(text) if (name := _named(m))), None)
 
 
 def named_bodies(text: str) -> set[str]:
     """The bodies a text names at all ("In the VA/DoD pregnancy guideline, how early …" -> {"VA/DoD"})."""
-    out = set()
-    for m in re.finditer(rf"(?<![\w/])(?:{_WHO})(?![\w/])", text, re.IGNORECASE):
-        for i, name in enumerate(_NAMES):
-            found = m.group(f"b{i}")
-            if found and name != "others" and (name not in _CASE_SENSITIVE or found.isupper() or " " in found):
-                out.add(name)
-    return out
+    found = {_named(m) for m in re.finditer(rf"(?<![\w/])(?:{_WHO})(?![\w/])", text, re.IGNORECASE)}
+    return {name for name in found if name and name != "others"}
 
 
 def asked_conflict(question: str | None, claim: str, passage: str) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..sentences import grade_of
 from .attribution import attribution_conflict
 from .lexicon import canonical_text, concepts, negated, numeric_text
+from .phrases import NEGATED_LESS, NEGATED_MORE
 from .quantities import Quantity, quantities, quantity_problem
 
 # -- polarity: what the statement tells the reader to do ----------------------------------------
@@ -69,8 +70,7 @@ _NOT_POLARITY = re.compile(r"\bnever[- ]smok\w*|\b(?:have|has|had) never smoked\
 
 
 # A negated bound is a limit, not a refusal: "not to exceed 3 g", "should not get more than 4 g".
-_LIMIT = re.compile(r"\b(?:not|never)\s+(?:to\s+)?exceed\w*|\b(?:not|never)\s+(?:\w+\s+){0,3}?(?:more|greater|higher|"
-                    r"longer|less|fewer|lower|shorter) than\b", re.IGNORECASE)
+_LIMIT = re.compile(rf"\b(?:not|never)\s+(?:to\s+)?exceed\w*|{NEGATED_MORE}|{NEGATED_LESS}", re.IGNORECASE)
 # Any limit: where both sentences set one, "should not exceed 3 g" and "no more than 3 g is recommended"
 # say the same, whichever way each is worded; the numbers and their bounds are compared instead.
 _ANY_LIMIT = re.compile(_LIMIT.pattern + r"|\b(?:no more than|at most|up to|a maximum of|limited to)\s+\S*\d|"

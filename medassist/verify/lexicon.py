@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import cast
 
 from ..retrieval.ranking import ABBREVIATIONS
+from .phrases import NAMED_TERM, NEGATED_LESS, NEGATED_MORE, PHRASES
 
 # Number words in answers ("sixty-five", "two years") compare as digits.
 NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -22,171 +23,6 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                 "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
                 "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
 
-# Phrases rewritten to one canonical token before words are split. Order matters: longer first.
-# Facets: FREQ (how often), SEX, PREG (pregnancy), SMOKE, RISK, AGEGRP, QUANT (all / only / both), SEV (mild,
-# moderate, severe), COURSE (acute, subacute, chronic), EXTENT (partial or full thickness).
-PHRASES: list[tuple[str, str]] = [
-    # how often
-    (r"\bevery other year\b|\bbiennial(?:ly)?\b|\btwice a decade\b", "FREQ:2y"),
-    (r"\btriennial(?:ly)?\b", "FREQ:3y"),
-    (r"\b(?:every|each|per) year\b|\bonce (?:a|per|every|each) year\b|\byearly\b|\bannual(?:ly)?\b|"
-     r"\bonce a year\b|\b(?:1|one) time (?:a|per) year\b", "FREQ:1y"),
-    # ("a month before conception" is a time, not a frequency; "150 minutes/week" is one)
-    (r"\b(?:every|each|per) day\b|\bdaily\b|\bonce (?:a|per) day\b|\ba day\b(?! (?:before|after|ago|later|earlier))|"
-     r"(?<=[a-z])/d(?:ay)?\b|\bqd\b", "FREQ:1/d"),
-    (r"\b(?:every|each|per) week\b|\bweekly\b|\bonce (?:a|per) week\b|\ba week\b(?! (?:before|after|ago|later|earlier))|"
-     r"(?<=[a-z])/(?:week|wk)\b", "FREQ:1/w"),
-    (r"\b(?:every|each|per) month\b|\bmonthly\b|\bonce (?:a|per) month\b|"
-     r"\ba month\b(?! (?:before|after|ago|later|earlier))|(?<=[a-z])/(?:month|mo)\b", "FREQ:1/mo"),
-    (r"\b(?:before and after|around) (?:sex|sexual intercourse|intercourse)\b|\bon[- ]demand\b|\bevent[- ]driven\b|"
-     r"\bcoitally[- ]timed\b", "FREQ:event"),
-    (r"\b(?:first|1st)[- ]trimester\b", "TRIM:1"),
-    (r"\b(?:second|2nd)[- ]trimester\b", "TRIM:2"),
-    (r"\b(?:third|3rd)[- ]trimester\b", "TRIM:3"),
-    (r"\b(?:1|one)[- ]time\b|\bonly once\b|\bonce only\b|\bonce in (?:a|their) lifetime\b|\bat least once\b(?! (?:a|per|every|each) )|"
-     r"\b(?:screen|screened|test|tested|vaccinate|vaccinated|given|done|performed)(?: \w+){0,2} once\b"
-     r"(?! (?:a|per|every|each) )|"
-     r"\bsingle[- ]time\b|\ba single (?:screen|test|examination|measurement|dose)", "FREQ:once"),
-    (r"\bthroughout (?:the )?(?:pregnancy|gestation)\b|\bat every (?:prenatal|antenatal) visit\b", "FREQ:throughout PREG:yes"),
-    # how much
-    (r"\blow-? to moderate-?(?:dose|intensity)\b", "DOSE:low DOSE:moderate"),
-    (r"\blow[- ](?:dose|intensity)\b", "DOSE:low"),
-    (r"\bmoderate[- ](?:dose|intensity)\b", "DOSE:moderate"),
-    (r"\bhigh[- ](?:dose|intensity)\b", "DOSE:high"),
-    # by which route, in which setting
-    (r"\bintravenous(?:ly)?\b|\biv\b|\bparenteral(?:ly)?\b", "ROUTE:iv"),
-    (r"\boral(?:ly)?\b|\bby mouth\b|\bpo\b", "ROUTE:oral"),
-    (r"\bintramuscular(?:ly)?\b|\bim\b", "ROUTE:im"),
-    (r"\bsubcutaneous(?:ly)?\b", "ROUTE:sc"),
-    (r"\btopical(?:ly)?\b", "ROUTE:topical"),
-    (r"\binhaled\b|\binhalation\b", "ROUTE:inhaled"),
-    # which formulation: "extended-release" is not "immediate-release" (ER/IR alone are too ambiguous to read)
-    (r"\b(?:extended|sustained|controlled|modified)[- ]release\b|\blong[- ]acting\b", "FORM:long"),
-    (r"\bimmediate[- ]release\b|\bshort[- ]acting\b", "FORM:short"),
-    # whom a recommendation covers: "It does not apply to children whose parents raise concerns"
-    (r"\b(?:does|do|would|will) not apply\b|\b(?:is|are) not (?:included|covered)\b|\b(?:is|are) excluded from\b|"
-     r"\bfalls? outside\b|\boutside (?:the scope of )?(?:this|the) (?:recommendation|guideline)\b", "SCOPE:out"),
-    (r"\b(?:recommendation|guideline|statement) (?:applies|apply) to\b|\b(?:it|this) applies to\b|\b(?:is|are) "
-     r"included in (?:this|the) (?:recommendation|guideline)\b|\bfalls? within\b", "SCOPE:in"),
-    (r"\bhospitali[sz](?:e|ed|ation|ing)\b|\binpatients?\b|\badmi(?:t|tted|ssion) to (?:the )?hospital\b",
-     "SETTING:inpatient"),
-    (r"\boutpatients?\b|\bambulatory care\b|\bmanaged at home\b", "SETTING:outpatient"),
-    # how severe, how long it has lasted, how far it goes (of the condition: not of evidence, dose or activity)
-    (r"\b(?:mild|moderate|severe)(?:ly)? to (?:mild|moderate|severe)(?:ly)?(?=[- ](?:quality|certainty|evidence|net|"
-     r"benefit|intensity|dose|exercise|activity|physical|to substantial))", " "),
-    (r"\bmild(?:ly)?\b(?![- ](?:quality|certainty|evidence|net|benefit|intensity|dose|exercise|activity|physical))",
-     "SEV:mild"),
-    (r"\bmoderate(?:ly)?\b(?![- ](?:quality|certainty|evidence|net|benefit|intensity|dose|exercise|activity|physical|"
-     r"to (?:substantial|high|large|low)))", "SEV:moderate"),
-    (r"\bsevere(?:ly)?\b|\bserious(?:ly)? ill\b", "SEV:severe"),
-    (r"\bsubacute\b", "COURSE:subacute"),
-    (r"\bacute(?:ly)?\b", "COURSE:acute"),
-    (r"\bchronic(?:ally)?\b|\blong-standing\b|\blongstanding\b", "COURSE:chronic"),
-    (r"\bpartial[- ]thickness\b", "EXTENT:partial"),
-    (r"\bfull[- ]thickness\b", "EXTENT:full"),
-    # who
-    (r"\bnon-?pregnant\b|\bnot (?:currently )?pregnant\b|\bwho are not pregnant\b", "PREG:no"),
-    (r"\bpregnant (?:women|people|persons|individuals|patients)\b|\bpregnan(?:t|cy|cies)\b|\bgestation(?:al)?\b|"
-     r"\bprenatal(?:ly)?\b|\bantenatal(?:ly)?\b|\bexpectant mothers?\b|\bduring pregnancy\b", "PREG:yes"),
-    (r"\b(?:who|that) (?:have|has|had) never smoked\b|\bnever[- ]smok(?:ed|ers?|ing)\b|\bnonsmok(?:ers?|ing)\b|"
-     r"\bnon-smok(?:ers?|ing)\b|\bhave not ever smoked\b", "SMOKE:never"),
-    (r"\b(?:who|that) (?:have|has|had) ever smoked\b|\bever[- ]smok(?:ed|ers?)\b|\b(?:with|who have) (?:a )?"
-     r"(?:history of|past) smoking\b|\b(?:have|has) smoked\b", "SMOKE:ever"),
-    (r"\bformer smokers?\b|\b(?:who|that) (?:have|has) quit smoking\b|\bex-?smokers?\b", "SMOKE:former"),
-    (r"\bcurrent(?:ly)? smok(?:e|ers?|ing)\b|\b(?:who|that) smokes?\b|\bactive smokers?\b", "SMOKE:current"),
-    (r"\bnot (?:at )?(?:high|higher|increased|elevated) risk\b|\bwithout (?:an )?increased risk\b|"
-     r"\bnot (?:\w+ ){1,3}(?:an )?(?:increased|high|higher|elevated) risk\b", "RISK:average"),
-    (r"\b(?:any|a) (?:history of smoking|smoking history)\b|\bhistory of smoking\b|\bsmoking history\b", "SMOKE:ever"),
-    (r"\b(?:at )?(?:high|higher|increased|elevated|substantial) risk\b|\bhigh-risk\b|\bat risk\b", "RISK:high"),
-    (r"\b(?:at )?(?:average|normal|usual) risk\b|\baverage-risk\b", "RISK:average"),
-    (r"\b(?:at )?(?:low|lower) risk\b|\blow-risk\b|\blow (?:cvd|cardiovascular|ascvd|fracture|fall) risk\b", "RISK:low"),
-    (r"\b(?:at )?intermediate(?:[- ](?:cvd|cardiovascular|ascvd|fracture|fall))?[- ]risk\b", "RISK:intermediate"),
-    (r"\bolder adults?\b|\belderly\b|\bseniors?\b|\bolder (?:people|persons|patients|individuals)\b|"
-     r"\bcommunity-dwelling adults aged 65\b", "AGEGRP:older"),
-    (r"\bnewborns?\b|\bneonat(?:es?|al)\b|\binfants?\b|\bbab(?:y|ies)\b", "AGEGRP:infant"),
-    (r"\bchild(?:ren)?\b|\bpaediatric\b|\bpediatric\b|\bkids?\b|\bschool-aged\b", "AGEGRP:child"),
-    (r"\badolescen(?:ts?|ce)\b|\bteen(?:s|agers?)\b|\byouths?\b|\byoung people\b", "AGEGRP:adolescent"),
-    (r"\badults?\b|\bgrown-ups\b", "AGEGRP:adult"),
-    (r"\bm(?:e|a)n\b|\bmales?\b|\bboys?\b|\bfathers?\b", "SEX:male"),
-    (r"\bwom(?:e|a)n\b|\bfemales?\b|\bgirls?\b|\bmothers?\b", "SEX:female"),
-    (r"\b(?:but )?not both\b|\bnever both\b|\bnot (?:together|in combination)\b", "QUANT:oneof"),
-    (r"\bexcept(?: for| in)?\b|\bexcluding\b|\bother than\b|\bapart from\b|\bbut not\b|\bwith the exception of\b",
-     "QUANT:except"),
-    (r"\bincluding\b|\bas well as\b", "QUANT:incl"),
-    (r"\bboth\b", "QUANT:both"),
-    (r"\b(?:are|were|is|be|them) all\b|\bin each case\b", " "),  # "are all linked to": no population
-    (r"\ball\b|\bevery(?:one| patient| adult| person)?\b|\bregardless of\b|\beach\b|\buniversal(?:ly)?\b|"
-     r"\bany\b|\bwhatever\b|\birrespective of\b", "QUANT:all"),
-    (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
-    # same thing, other words
-    (r"\bsymptom[- ]free\b|\bwithout (?:any )?symptoms\b|\b(?:who )?(?:have|has|with) no symptoms\b", "asymptomatic"),
-    (r"\b(?:nobody|no one) knows\b|\bnot known\b|\bunknown\b", "unknown"),
-    (r"\bcalls? for\b", "recommend"),
-    (r"\bdeep ve(?:in|nous) thrombos[ie]s\b", "dvt"),
-    (r"\bpulmonary embol(?:ism|us|i)\b", "pulmonary_embolism"),
-    (r"\bultrason(?:ography|ographic|ic|ound)s?\b|\bsonograph(?:y|ic)\b|\bsonograms?\b|\bduplex\b", "ultrasound"),
-    (r"\bcomputed tomograph(?:y|ic)\b|\bct scans?\b|\bcat scans?\b", "ct"),
-    (r"\bmagnetic resonance imaging\b|\bmri scans?\b|\bmr imaging\b", "mri"),
-    (r"\bx-?rays?\b|\bradiograph(?:y|s|ic)?\b|\bplain films?\b|\bradiographic imaging\b", "radiograph"),
-    (r"\bmammogra(?:ms?|phy|phic)\b", "mammography"),
-    (r"\bblood pressure\b|\bbp\b", "bloodpressure"),
-    (r"\bchildbearing\b|\breproductive\b", "childbearing"),
-    (r"\bheart\b|\bcardiac\b|\bcardio\b", "cardiac"),
-    (r"\bkidney\b|\brenal\b", "renal"),
-    (r"\bliver\b|\bhepatic\b", "hepatic"),
-    (r"\bmedications?\b|\bmedicines?\b|\bdrugs?\b|\bpharmacotherap(?:y|ies)\b|\bpharmacologic(?:al)?(?: therapy|"
-     r" treatment)?\b", "medication"),
-    (r"\bphysicians?\b|\bdoctors?\b|\bclinicians?\b|\bproviders?\b|\bpractitioners?\b|\bprimary care\b", "clinician"),
-    (r"\bpatients?\b|\bpersons?\b|\bpeople\b|\bindividuals?\b|\bveterans?\b|\bworkers?\b|\bclients?\b", "patient"),
-    (r"\bprevent(?:s|ed|ing|ion|ive)?\b|\bprophyla(?:xis|ctic)\b|\bavert\b", "prevent"),
-    # plain speech for the same act (answers are written plainly; guidelines rarely are)
-    (r"\bre-?(?:check|test|assess|evaluat|examin)\w*\b|\blook(?:ed)? at (?:it |them )?again\b|\brepeat(?:ed|ing)? "
-     r"(?:the )?(?:test|check|assessment|evaluation)s?\b", "repeat examine"),
-    (r"\bpromptly\b|\bimmediately\b|\bstraight away\b|\bright away\b|\bwithout delay\b", "promptly"),
-    (r"\brefer(?:s|red|ring|ral|rals)?\b", "refer"),
-    (r"\benough\b|\bsufficient\b", "sufficient"),
-    (r"\b(?:anyone|anybody|everyone|everybody|someone|somebody)(?: else)?\b|\ba person\b", "patient"),
-    (r"\btest(?:s|ed|ing)?\b|\bscreen(?:s|ed|ing|ings)?\b|\bcheck(?:s|ed|ing)?\b|\bassess(?:es|ed|ing|ment)?\b|"
-     r"\bevaluat(?:e|es|ed|ing|ion)\b|\bexamin(?:e|ed|ing|ation)s?\b|\bmeasur(?:e|es|ed|ing|ement)s?\b|"
-     r"\bmonitor(?:s|ed|ing)?\b", "examine"),
-    (r"\btreat(?:s|ed|ing|ment|ments)?\b|\btherap(?:y|ies|eutic)\b|\bmanag(?:e|ed|ing|ement)\b", "treat"),
-    (r"\bstart(?:s|ed|ing)?\b|\bbegin(?:s|ning)?\b|\binitiat(?:e|es|ed|ing|ion)\b|\bcommenc(?:e|ed|ing)\b", "start"),
-    (r"\bstop(?:s|ped|ping)?\b|\bdiscontinu(?:e|ed|ing|ation)\b|\bceas(?:e|es|ed|ing)\b|\bcessation\b|\bend\b|"
-     r"\btaper(?:s|ed|ing)?\b|\bquit(?:s|ting)?\b|\bwean(?:ed|ing)?\b", "stop"),
-    (r"\bcounsel(?:l?ing|s|ed)?\b|\badvice\b|\beducation\b|\beducate\b", "counsel"),
-    (r"\bsubsequent(?:ly)?\b|\blater\b|\bfuture\b", "later"),
-    (r"\bunclear\b|\buncertain\b", "uncertain"),
-    (r"\bnot enough\b|\binadequate\b|\binsufficient\b|\blimited\b", "insufficient"),
-    (r"\b(?:younger|older|less|more|fewer|greater) than\b|\b(?:or|and) (?:older|younger|above|over|more|less|"
-     r"greater|higher|lower|fewer)\b|\bat (?:least|most)\b|\ba (?:minimum|maximum) of\b|\bno (?:more|less|fewer) than\b|"
-     r"\bup to\b|\babove\b|\bbelow\b|\bunder\b|\bexceed(?:s|ing)?\b|\bbeyond\b|\bgo(?:es)? (?:over|beyond)\b", " "),  # bounds: compared with the numbers
-    (r"\bprior to\b|\bbefore\b|\bahead of\b|\bin advance of\b", "TIME:before"),
-    (r"\bfollowing\b|\bafter(?:wards?)?\b|\bonce\b|\bpost[- ]", "TIME:after"),
-    (r"\bduring\b|\bthroughout\b|\bin the course of\b", "TIME:during"),
-    (r"\bdos(?:e|es|age|ages|ing)\b", "dose"),
-    (r"\bsurg(?:ery|eries|ical|ically)\b|\boperat(?:ion|ions|ive)\b", "surgery"),
-    (r"\bprevious(?:ly)?\b|\bprior\b|\bpreceding\b|\bpast\b|\blast\b", "prior"),
-    (r"\bprescri(?:be|bes|bed|bing|ption|ptions)\b", "prescribe"),
-    (r"\bexpect(?:s|ed|ing)?\b|\banticipat(?:e|es|ed|ing)\b|\bplanned\b", "expect"),
-    (r"\blos(?:e|es|ing|s)\b|\blost\b", "lose"),
-    (r"\bdietary\b|\bdiets?\b|\bintake\b|\bnutrition(?:al)?\b", "diet"),
-    (r"\bnon-?(?:daily|continuous)\b|\bintermittent(?:ly)?\b|\bon[- ]demand\b", "intermittent"),
-    (r"\bjudge\b|\bweigh\b|\bdetermine\b|\bestablish\b|\bdecide\b", "examine"),
-    (r"\bpresent(?:s|ed|ing)? (?:in|with|to)\b|\barriv(?:e|es|ed|ing) (?:in|at)\b", "present"),
-    (r"\bdeficient\b|\blow in\b|\blacking\b", "deficient"),
-    (r"\bproportion\b|\bshare\b|\bpercentage\b|\bfraction\b|\brate\b", "proportion"),
-    (r"\blower(?:s|ed|ing)?\b|\breduc(?:e|es|ed|ing|tion)\b|\bdecreas(?:e|es|ed|ing)\b|\bdeclin(?:e|es|ed|ing)\b|"
-     r"\bslow(?:s|ed|ing)?\b", "reduce"),
-    (r"\bcopper\b|\bcu\b", "copper"),
-    (r"\bmcg\b|µg\b|μg\b|\bmicrog\b|\bmicrograms?\b", "mcg"),
-    (r"\bmilligrams?\b", "mg"),
-    (r"\bpersist(?:s|ed|ing|ent|ence)?\b|\blast(?:s|ed|ing)\b(?= (?:for|more|longer|over|beyond|at least|\d))",
-     "persist"),
-    (r"\blink(?:s|ed)? (?:to|with)\b|\bassociat(?:e|ed|ion|ions) (?:with|between)\b|\btied to\b", "associ"),
-    (r"\bthinks?\b|\bbeliev(?:e|es|ed|ing)\b", "believe"),
-    (r"\bace inhibitors?\b|\bangiotensin[- ]converting[- ]enzyme inhibitors?\b|\bacei\b", "acei"),
-    (r"\bcautio(?:n|us|usly)\b|\bcareful(?:ly)?\b|\bprudent(?:ly)?\b", "caution"),
-]
 
 # Words that carry no fact a guideline is checked for: who said it, filler verbs, hedges of
 # attribution. A claim may drop or add these freely. (Polarity words are compared as a facet.)
@@ -245,8 +81,7 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")(?:[- ](one|two|t
 _LETTER_TERM = re.compile(r"\b(vitamin|hepatitis|apo|apolipoprotein|hemoglobin|factor|group|protein|influenza|"
                           r"immunoglobulin|lipoprotein|strain|serogroup|serotype|genotype|streptococcus|"
                           r"meningococcal|interleukin)[ -]((?:[A-E]|I{1,3}|IV|SS|SC|S|C)(?:-I{1,3})?\d?)\b(?![-'])|"
-                          r"\b(type|stage|phase|class|schedule|tier)s?[ -](\d{1,2}[a-c]?)"
-                          r"(?:\s*(?:to|-|–|through)\s*(\d{1,2}[a-c]?))?\b", re.IGNORECASE)
+                          + NAMED_TERM, re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Z]+:[a-z0-9_./]+|[a-z][a-z0-9]*(?:_[a-z0-9]+)?|\d+(?:\.\d+)?")  # facet | word | number
 
 
@@ -267,8 +102,8 @@ def numeric_text(text: str) -> str:
     text = re.sub(r"\b(\d)/7 days?\b", r"\1 days", text)
     text = re.sub(r"\b(\d+) to age (?=\d)", r"\1 to ", text)  # "from age 0 to age 18": one range
     # a bound behind a negation: "should not get more than 4 g" is "at most 4 g", not "more than 4 g"
-    text = re.sub(r"\b(?:not|never)\s+(?:\w+\s+){0,3}?(?:more|greater|higher|longer) than\b", "at most", text)
-    text = re.sub(r"\b(?:not|never)\s+(?:\w+\s+){0,3}?(?:less|fewer|lower|shorter) than\b", "at least", text)
+    text = re.sub(NEGATED_MORE, "at most", text)
+    text = re.sub(NEGATED_LESS, "at least", text)
     text = re.sub(r"(?<=[a-z])/d(?:ay)?\b", " daily", text)  # "81 mg/d", "20 mg/kg/day": the daily part is a frequency
     return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
 

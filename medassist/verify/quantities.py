@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .phrases import NAMED_TERM
+
 _UNITS = [("mgkg", r"mg/kg"), ("mcgkg", r"mcg/kg|µg/kg"), ("gkg", r"g/kg"), ("mlkg", r"ml/kg"), ("mlh", r"ml/h(?:r|our)?"),
           ("year", r"years?|yrs?|y(?=\b)|-year-old|year-old"), ("month", r"months?|mos?"), ("week", r"weeks?|wks?"),
           ("day", r"days?"), ("hour", r"hours?|hrs?|h(?=\b)"), ("minute", r"minutes?|mins?"),
@@ -56,8 +58,7 @@ def quantities(text: str) -> list[Quantity]:
                    " ", plain, flags=re.IGNORECASE)
     plain = re.sub(r"\[\d+(?:[,–-]\s*\d+)*\]", " ", plain)  # citation markers are not numbers
     # nor is a named type or stage ("type 2 diabetes", "stages 1-4 CKD"): compared as a term
-    plain = re.sub(r"\b(?:type|stage|phase|class|schedule|tier)s?[ -]\d{1,2}[a-c]?(?:\s*(?:to|-|–|through)\s*\d{1,2}"
-                   r"[a-c]?)?\b", " ", plain, flags=re.IGNORECASE)
+    plain = re.sub(NAMED_TERM, " ", plain, flags=re.IGNORECASE)
     plain = re.sub(r"^\W*\d{1,3}[.)]\s", " ", plain)  # nor is a list item's number
     plain = re.sub(r"\bbetween (\d+(?:\.\d+)?) and (?=\d)", r"\1 to ", plain, flags=re.IGNORECASE)
     plain = re.sub(r"\b(?:19|20)\d\d\b(?!\s*(?:mg|g|mcg|ml|%))", " ", plain)  # years of publication
