@@ -34,6 +34,9 @@ REWORDED = [
     ("ngc-10647", "There is strong evidence against the use of bed rest in acute low back pain",
      "Bed rest should not be used for acute low back pain without neurologic symptoms; the evidence against it is "
      "strong."),
+    # an instruction opening with "Re-check" recommends as "Check" does
+    ("ngc-10207", "Re-check unstably housed patients with negative result every 6 months",
+     "Unstably housed patients who test negative should be tested again every 6 months."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
@@ -64,6 +67,10 @@ REWORDED = [
     # against "strong evidence against", a recommendation for
     ("ngc-10647", "There is strong evidence against the use of bed rest in acute low back pain",
      "Bed rest is recommended for acute low back pain without neurologic symptoms.", "recommended against"),
+    # "no longer recommended" refuses
+    ("ngc-10208", "Twenty four-hour urine testing is no longer recommended for screening",
+     "For homeless patients with diabetes, a 24-hour urine collection is recommended to screen for kidney disease.",
+     "recommended against"),
     # a limit worded either way still disagrees with going beyond it
     ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
      "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",

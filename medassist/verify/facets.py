@@ -36,7 +36,7 @@ _CUE = re.compile(
     r"take|taken|start|started|continue|continued|consider|considered|provide|provided)\b|"
     r"\b(?:is|are) (?:the )?(?:preferred|first-line|treatment of choice|drug of choice|method of choice)\b|"
     r"\b(?:should|must|need to|needs to|needs? not|ought to)\b|\b(?:is|are) (?:indicated|warranted|necessary|required|needed)\b|"
-    r"(?:^|[.;:|]\s*|,\s+|\)\s+)(?:\d+[.)]\s*)?(?:\w+ly\s+)?(?:do not|don't|never|avoid|offer|screen|use|provide|give|consider|perform|"
+    r"(?:^|[.;:|]\s*|,\s+|\)\s+)(?:\d+[.)]\s*)?(?:\w+ly\s+)?(?:re-?(?=\w))?(?:do not|don't|never|avoid|offer|screen|use|provide|give|consider|perform|"
     r"obtain|prescribe|start|initiate|refer|assess|test|treat|educate|counsel|encourage|ensure|document|apply|"
     r"administer|transfuse|monitor|measure|evaluate|discontinue|stop|taper|hospitalize|request|reserve|limit|"
     r"include|repeat|continue|check|ask|teach|instruct|establish|maintain)\b", re.IGNORECASE)
@@ -120,7 +120,7 @@ def polarity(text: str) -> str | None:
         # the action: "should [be] avoided", "recommends that the worker refrain from …"
         negative = bool(_NEGATIVE_ACTION.match(after)) or bool(re.match(r"^\W*(?:that )?(?:\w+ ){0,4}?(?:refrain|avoid)\b",
                                                                      after, re.IGNORECASE))
-    if not negative and re.search(r"\b(?:not|never)\s+(?:be\s+)?$", source[:m.start()], re.IGNORECASE):
+    if not negative and re.search(r"\b(?:not|never|no longer)\s+(?:be\s+)?$", source[:m.start()], re.IGNORECASE):
         negative = True  # "X is not recommended", "should never be"
     if not negative and _NEITHER.search(source[:m.start()]):
         negative = True
