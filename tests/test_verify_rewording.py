@@ -37,6 +37,17 @@ REWORDED = [
     # an instruction opening with "Re-check" recommends as "Check" does
     ("ngc-10207", "Re-check unstably housed patients with negative result every 6 months",
      "Unstably housed patients who test negative should be tested again every 6 months."),
+    # "a month" is "30 days"; "two weeks" is "14 days"
+    ("ngc-10949", "For patients with new symptoms that develop more than 30 days after mTBI",
+     "When new symptoms develop more than a month after mTBI, the Work Group suggests a focused diagnostic work-up "
+     "specific to those symptoms only."),
+    ("ngc-9597", "Evidence does not support the use of opioids as initial treatment for back sprain",
+     "Evidence does not support opioids as initial treatment for back sprain, and if they are prescribed, use "
+     "should be limited to two weeks or less."),
+    # "low-risk" is "low CVD risk" (the risk named, or its abbreviation spelled out)
+    ("ngc-10627", "The Work Group suggests CVD risk assessment every five years for patients with low CVD risk",
+     "Patients at low cardiovascular risk who are not on a statin should have their CVD risk assessed every five "
+     "years."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
@@ -71,6 +82,10 @@ REWORDED = [
     ("ngc-10208", "Twenty four-hour urine testing is no longer recommended for screening",
      "For homeless patients with diabetes, a 24-hour urine collection is recommended to screen for kidney disease.",
      "recommended against"),
+    # the risk named: "intermediate CVD risk" where the passage says low
+    ("ngc-10627", "The Work Group suggests CVD risk assessment every five years for patients with low CVD risk",
+     "Patients at intermediate CVD risk who are not on statin therapy should have CVD risk assessed every five "
+     "years.", "risk level"),
     # a limit worded either way still disagrees with going beyond it
     ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
      "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",
@@ -224,3 +239,15 @@ def test_numbers_said_of_the_group_named_after_them_are_not_swapped():
     assert v.verdict == "contradicted" and "female" in v.reason, v.reason
     v = verdict("Advise hypertensive men to limit alcohol to 1 oz a day and women to 0.5 oz a day.", alcohol)
     assert v.verdict == "supported", v.reason
+
+
+def test_an_amount_said_in_other_units_is_stated():
+    # "a month" is the passage's "30 days"; "two years" is "24 months" (a claim word the check would miss)
+    from medassist.verify.rules import coverage, passage_units
+
+    tbi = passage_units(passages_of("ngc-10949", "new symptoms that develop more than 30 days after mTBI"))
+    unit = next(u for u in tbi if "more than 30 days after mTBI" in u.text)
+    full, _own, missing = coverage(facets("new symptoms more than a month after mTBI"), unit)
+    assert full == 1.0 and not missing
+    # a different amount is still missing
+    assert "month" in coverage(facets("new symptoms more than two months after mTBI"), unit)[2]

@@ -101,6 +101,9 @@ def numeric_text(text: str) -> str:
     # "41 weeks and 0/7 days": gestational age writes its days in sevenths of a week
     text = re.sub(r"\b(\d)/7 days?\b", r"\1 days", text)
     text = re.sub(r"\b(\d+) to age (?=\d)", r"\1 to ", text)  # "from age 0 to age 18": one range
+    # "more than a month", "within a year": one of that unit, compared as a number ("30 days")
+    text = re.sub(r"\b(more than|less than|longer than|within|at least|at most|up to|over|under|after|before|for) "
+                  r"an? (year|month|week|day|hour)\b", r"\1 1 \2", text)
     # a bound behind a negation: "should not get more than 4 g" is "at most 4 g", not "more than 4 g"
     text = re.sub(NEGATED_MORE, "at most", text)
     text = re.sub(NEGATED_LESS, "at least", text)

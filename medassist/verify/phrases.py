@@ -14,6 +14,9 @@ NAMED_TERM = r"\b(type|stage|phase|class|schedule|tier)s?[ -](\d{1,2}[a-c]?)(?:\
 # Phrases rewritten to one canonical token before words are split. Order matters: longer first.
 # Facets: FREQ (how often), SEX, PREG (pregnancy), SMOKE, RISK, AGEGRP, QUANT (all / only / both), SEV (mild,
 # moderate, severe), COURSE (acute, subacute, chronic), EXTENT (partial or full thickness).
+# What a risk is of ("low CVD risk", after abbreviations are spelled out: "low cvd (cardiovascular disease) risk").
+_RISK_OF = r"(?:[- ](?:cvd|cardiovascular|ascvd|chd|fracture|fall|bleeding|suicide)(?: disease)?(?: \([a-z ]+\))?)?"
+
 PHRASES: list[tuple[str, str]] = [
     # how often
     (r"\bevery other year\b|\bbiennial(?:ly)?\b|\btwice a decade\b", "FREQ:2y"),
@@ -83,13 +86,14 @@ PHRASES: list[tuple[str, str]] = [
      r"(?:history of|past) smoking\b|\b(?:have|has) smoked\b", "SMOKE:ever"),
     (r"\bformer smokers?\b|\b(?:who|that) (?:have|has) quit smoking\b|\bex-?smokers?\b", "SMOKE:former"),
     (r"\bcurrent(?:ly)? smok(?:e|ers?|ing)\b|\b(?:who|that) smokes?\b|\bactive smokers?\b", "SMOKE:current"),
-    (r"\bnot (?:at )?(?:high|higher|increased|elevated) risk\b|\bwithout (?:an )?increased risk\b|"
+    (rf"\bnot (?:at )?(?:high|higher|increased|elevated) risk\b|\bwithout (?:an )?increased risk\b|"
+     rf"\b(?:no|without) (?:an )?(?:high|higher|increased|elevated){_RISK_OF}[- ]risk\b|"
      r"\bnot (?:\w+ ){1,3}(?:an )?(?:increased|high|higher|elevated) risk\b", "RISK:average"),
     (r"\b(?:any|a) (?:history of smoking|smoking history)\b|\bhistory of smoking\b|\bsmoking history\b", "SMOKE:ever"),
-    (r"\b(?:at )?(?:high|higher|increased|elevated|substantial) risk\b|\bhigh-risk\b|\bat risk\b", "RISK:high"),
-    (r"\b(?:at )?(?:average|normal|usual) risk\b|\baverage-risk\b", "RISK:average"),
-    (r"\b(?:at )?(?:low|lower) risk\b|\blow-risk\b|\blow (?:cvd|cardiovascular|ascvd|fracture|fall) risk\b", "RISK:low"),
-    (r"\b(?:at )?intermediate(?:[- ](?:cvd|cardiovascular|ascvd|fracture|fall))?[- ]risk\b", "RISK:intermediate"),
+    (rf"\b(?:at )?(?:high|higher|increased|elevated|substantial){_RISK_OF}[- ]risk\b|\bat risk\b", "RISK:high"),
+    (rf"\b(?:at )?(?:average|normal|usual){_RISK_OF}[- ]risk\b", "RISK:average"),
+    (rf"\b(?:at )?(?:low|lower){_RISK_OF}[- ]risk\b", "RISK:low"),
+    (rf"\b(?:at )?intermediate{_RISK_OF}[- ]risk\b", "RISK:intermediate"),
     (r"\bolder adults?\b|\belderly\b|\bseniors?\b|\bolder (?:people|persons|patients|individuals)\b|"
      r"\bcommunity-dwelling adults aged 65\b", "AGEGRP:older"),
     (r"\bnewborns?\b|\bneonat(?:es?|al)\b|\binfants?\b|\bbab(?:y|ies)\b", "AGEGRP:infant"),

@@ -78,16 +78,16 @@ def quantities(text: str) -> list[Quantity]:
     return out
 
 
-_DAYS = {"year": 365.25, "month": 30.44, "week": 7.0, "day": 1.0, "hour": 1 / 24}  # "two years" is "24 months"
+DAYS = {"year": 365.25, "month": 30.44, "week": 7.0, "day": 1.0, "hour": 1 / 24}  # "two years" is "24 months"
 
 
 def _comparable(p: Quantity, q: Quantity) -> bool:
-    return p.unit == q.unit or not q.unit or not p.unit or (p.unit in _DAYS and q.unit in _DAYS)
+    return p.unit == q.unit or not q.unit or not p.unit or (p.unit in DAYS and q.unit in DAYS)
 
 
 def same_quantity(p: Quantity, q: Quantity) -> bool:
-    if p.unit != q.unit and p.unit in _DAYS and q.unit in _DAYS:
-        a, b = p.value * _DAYS[p.unit], q.value * _DAYS[q.unit]
+    if p.unit != q.unit and p.unit in DAYS and q.unit in DAYS:
+        a, b = p.value * DAYS[p.unit], q.value * DAYS[q.unit]
         return abs(a - b) <= 0.03 * max(a, b)
     return p.value == q.value
 

@@ -25,7 +25,7 @@ from .attribution import asked_conflict
 from .facets import Facets, facet_conflicts, facets, polarity, without_grade
 from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
-from .quantities import quantities, quantity_problem, same_quantity
+from .quantities import DAYS, quantities, quantity_problem, same_quantity
 from .synonyms import matches as synonym_in
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
@@ -194,6 +194,7 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     own = set(unit.facets.concepts)
     # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
     own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own))}
+    own |= _same_amounts(claim, unit)
     in_unit = sum(t in own for t in words) / len(words)
     if in_unit < OWN:
         return in_unit, in_unit, [t for t in words if t not in own]
@@ -202,6 +203,17 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     lent = unit.context - unit.denied if not _NEGATION.search(claim.text) else unit.context
     missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent))]
     return 1 - len(missing) / len(words), in_unit, missing
+
+
+def _same_amounts(claim: Facets, unit: Unit) -> set[str]:
+    """The claim's number and unit words for amounts the unit states in other units ("two years" where it says
+    "24 months", "a month" where it says "30 days")."""
+    out: set[str] = set()
+    for q in claim.quantities:
+        if q.unit in DAYS and any(p.unit in DAYS and p.unit != q.unit and same_quantity(p, q)
+                                   for p in unit.facets.quantities):
+            out |= {f"{q.value:g}", q.unit}
+    return out
 
 
 def _narrower_in(token: str, stems: set[str]) -> bool:
