@@ -251,3 +251,22 @@ def test_an_amount_said_in_other_units_is_stated():
     assert full == 1.0 and not missing
     # a different amount is still missing
     assert "month" in coverage(facets("new symptoms more than two months after mTBI"), unit)[2]
+
+
+def test_an_abbreviation_another_passage_defines_is_stated_by_its_long_form():
+    # ngc-10889 defines "Edinburgh Postnatal Depression Scale (EPDS)"; the VA/DoD statement spells it out only
+    pregnancy = passages_of("ngc-11385", "recommends screening for depression using a standardized tool")[:3]
+    depression = passages_of("ngc-10889", "Edinburgh Postnatal Depression Scale (EPDS) in postpartum")[:2]
+    v = verdict("The Work Group recommends screening for depression with a standardized tool such as the EPDS "
+                "periodically during pregnancy and postpartum.", pregnancy + depression)
+    assert v.verdict == "supported", v.reason
+
+
+def test_an_amount_in_miu_per_ml_keeps_its_bound_and_unit():
+    hbv = passages_of("ngc-10302", "testing the source patient for HBsAg is unnecessary")
+    v = verdict("For vaccinated HCP with documented anti-HBs of 10 mIU/mL or more, testing the source patient for "
+                "HBsAg is unnecessary.", hbv)
+    assert v.verdict == "supported", v.reason
+    v = verdict("For vaccinated HCP with documented anti-HBs of 100 mIU/mL or more, testing the source patient for "
+                "HBsAg is unnecessary.", hbv)
+    assert v.verdict == "contradicted" and "100 mIU/mL" in v.reason, v.reason

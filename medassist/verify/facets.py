@@ -261,6 +261,7 @@ class Facets:
     bindings: set[tuple[str, str]] = field(default_factory=set)  # ("male", "35"): a number said of a group
     specific: set[str] = field(default_factory=set)  # stems naming something particular (set for claims)
     excluded: frozenset[str] = frozenset()  # named only to be excluded ("without naloxone")
+    short_forms: dict[str, set[str]] = field(default_factory=dict)  # "epd" -> concepts of "Edinburgh … Scale" (claims)
 
 
 # How strong the evidence is, said in words (USPSTF: convincing > adequate > inadequate). Compared, never

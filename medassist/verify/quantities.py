@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .phrases import NAMED_TERM
 
-_UNITS = [("mgkg", r"mg/kg"), ("mcgkg", r"mcg/kg|µg/kg"), ("gkg", r"g/kg"), ("mlkg", r"ml/kg"), ("mlh", r"ml/h(?:r|our)?"),
+_UNITS = [("miuml", r"miu/ml"), ("mgkg", r"mg/kg"), ("mcgkg", r"mcg/kg|µg/kg"), ("gkg", r"g/kg"), ("mlkg", r"ml/kg"), ("mlh", r"ml/h(?:r|our)?"),
           ("year", r"years?|yrs?|y(?=\b)|-year-old|year-old"), ("month", r"months?|mos?"), ("week", r"weeks?|wks?"),
           ("day", r"days?"), ("hour", r"hours?|hrs?|h(?=\b)"), ("minute", r"minutes?|mins?"),
           ("mg", r"mg(?!/dl)|milligrams?"), ("mcg", r"mcg|µg|micrograms?|ug"), ("g", r"g(?=\b)|grams?"),
@@ -19,6 +19,8 @@ _UNITS = [("mgkg", r"mg/kg"), ("mcgkg", r"mcg/kg|µg/kg"), ("gkg", r"g/kg"), ("m
           ("packyear", r"pack[- ]years?"), ("cigarette", r"cigarettes?"), ("mme", r"mme|morphine (?:milligram )?"
           r"equivalents?|mg/d(?:ay)? mme|med"), ("drink", r"drinks?"), ("unit", r"units?|iu"), ("cm", r"cm"),
           ("times", r"times|visits?|sessions?|doses?|injections?")]
+_SHOWN = {"miuml": "mIU/mL", "mgkg": "mg/kg", "mcgkg": "mcg/kg", "gkg": "g/kg", "mlkg": "mL/kg", "mlh": "mL/h",
+          "mmhg": "mm Hg", "mgdl": "mg/dL", "bmi": "kg/m2", "packyear": "pack-years", "mme": "MME", "percent": "%"}
 _UNIT = "|".join(f"(?P<{name}>{rx})" for name, rx in _UNITS)
 _BOUND = (r"(?P<bound>at most|not (?:to )?exceed(?:ing)?|without (?:going over|going above|exceeding)|at least|"
           r"a minimum of|a maximum of|no (?:more|less|fewer) than|more than|less than|fewer than|greater than|up to|"
@@ -47,7 +49,8 @@ class Quantity:
     bound: str | None = None  # min | max | before | after | None
 
     def __str__(self) -> str:
-        return f"{self.value:g}{' ' + self.unit if self.unit else ''}"
+        unit = _SHOWN.get(self.unit, self.unit)
+        return f"{self.value:g}{' ' + unit if unit else ''}"
 
 
 def quantities(text: str) -> list[Quantity]:

@@ -130,6 +130,13 @@ def _expanded(text: str, defined: dict[str, str]) -> list[str]:
     return tokens
 
 
+def _short_forms(text: str, defined: dict[str, str]) -> dict[str, set[str]]:
+    """The abbreviations `text` uses, as their own concept -> the concepts of their long form: a unit that
+    spells "EPDS" out states it."""
+    return {short: set(concepts(long)) for abbr, long in defined.items() if re.search(rf"\b{re.escape(abbr)}s?\b", text)
+            for short in set(concepts(abbr)) - set(concepts(long))}
+
+
 def passage_units(passages: list[Passage]) -> list[Unit]:
     units: list[Unit] = []
     defined: dict[str, str] = {}
@@ -194,7 +201,7 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     own = set(unit.facets.concepts)
     # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
     own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own))}
-    own |= _same_amounts(claim, unit)
+    own |= _same_amounts(claim, unit) | _spelled_out_in(claim, own)
     in_unit = sum(t in own for t in words) / len(words)
     if in_unit < OWN:
         return in_unit, in_unit, [t for t in words if t not in own]
@@ -203,6 +210,10 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     lent = unit.context - unit.denied if not _NEGATION.search(claim.text) else unit.context
     missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent))]
     return 1 - len(missing) / len(words), in_unit, missing
+
+
+def _spelled_out_in(claim: Facets, stems: set[str]) -> set[str]:
+    return {short for short, long in claim.short_forms.items() if long and long <= stems}
 
 
 def _same_amounts(claim: Facets, unit: Unit) -> set[str]:
@@ -243,6 +254,7 @@ class RuleVerifier:
         claim.specific = specific_stems(without_grade(claim_text))
         words = _content(_expanded(without_grade(claim_text), defined))
         claim.concepts = words + [t for t in claim.concepts if _is_fact(t) and t not in words]
+        claim.short_forms = _short_forms(claim_text, defined)
         if len(words) < MIN_WORDS:
             return Check("not_found", None, "the sentence states nothing that could be checked", 0.0)
         if question is not None:
@@ -338,7 +350,8 @@ def quantities_of(unit: Unit):
 
 
 def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
-    reason = intervention_conflict(claim.concepts, unit.facets.concepts)
+    stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
+    reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts)
     return [("intervention", reason)] if reason else []
 
 
