@@ -48,6 +48,12 @@ REWORDED = [
     ("ngc-10627", "The Work Group suggests CVD risk assessment every five years for patients with low CVD risk",
      "Patients at low cardiovascular risk who are not on a statin should have their CVD risk assessed every five "
      "years."),
+    # an "anti-HCV antibody test" is testing for anti-HCV; a "tiotropium inhaler" is inhaled tiotropium
+    ("ngc-9986", "All potential organ donors (living or deceased) should be tested for both anti-HCV",
+     "All potential organ donors should be tested with an anti-HCV antibody test and for HCV RNA by NAT."),
+    ("ngc-10629", "The guideline panel recommends inhaled tiotropium as first-line therapy",
+     "For confirmed, stable COPD with respiratory symptoms and severe airflow obstruction (FEV1 below 50%), a "
+     "tiotropium inhaler is the recommended first-line therapy."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "

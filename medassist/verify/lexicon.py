@@ -157,6 +157,8 @@ def canonical_text(text: str) -> str:
     text = _NUMBER_WORD.sub(_number_word, text.lower())
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
     text = re.sub(r"(?<=[a-z0-9])\+(?=\s|$)", " positive", text)  # "HIV+ women"
+    text = re.sub(r"\b(anti-[a-z0-9]+(?: \([^)]*\))?) antibod(?:y|ies)\b", r"\1", text)  # "anti-HCV antibody" is "anti-HCV"
+    text = re.sub(r"\bon top of\b", "in addition to", text)
     text = _EVERY.sub(_every, text)
     text = _TIMES.sub(_times, text)
     return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[cast(str, m.lastgroup)]} ", text)  # every alternative is a named group

@@ -51,7 +51,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bintramuscular(?:ly)?\b|\bim\b", "ROUTE:im"),
     (r"\bsubcutaneous(?:ly)?\b", "ROUTE:sc"),
     (r"\btopical(?:ly)?\b", "ROUTE:topical"),
-    (r"\binhaled\b|\binhalation\b", "ROUTE:inhaled"),
+    (r"\binhaled\b|\binhalation\b|\binhalers?\b", "ROUTE:inhaled"),
     # which formulation: "extended-release" is not "immediate-release" (ER/IR alone are too ambiguous to read)
     (r"\b(?:extended|sustained|controlled|modified)[- ]release\b|\blong[- ]acting\b", "FORM:long"),
     (r"\bimmediate[- ]release\b|\bshort[- ]acting\b", "FORM:short"),
