@@ -54,6 +54,12 @@ REWORDED = [
     ("ngc-10629", "The guideline panel recommends inhaled tiotropium as first-line therapy",
      "For confirmed, stable COPD with respiratory symptoms and severe airflow obstruction (FEV1 below 50%), a "
      "tiotropium inhaler is the recommended first-line therapy."),
+    # "before each transfusion" says when, not that it applies to all; "prosthesis" is a form of "prosthetic"
+    ("ngc-10534", "maintain a HbS level of below 30 percent immediately prior to the next transfusion",
+     "In chronically transfused children with SCA, HbS should be kept below 30% before each transfusion."),
+    ("ngc-10535", "scheduled follow-up contact for patients with upper extremity amputation",
+     "Patients with upper limb amputation should get routine scheduled follow-up contact from the care team at "
+     "least every 12 months, whether or not they use a prosthesis."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
@@ -276,3 +282,11 @@ def test_an_amount_in_miu_per_ml_keeps_its_bound_and_unit():
     v = verdict("For vaccinated HCP with documented anti-HBs of 100 mIU/mL or more, testing the source patient for "
                 "HBsAg is unnecessary.", hbv)
     assert v.verdict == "contradicted" and "100 mIU/mL" in v.reason, v.reason
+
+
+def test_a_word_form_never_stands_for_another_drug():
+    # "prednisolone" shares its first letters with "prednisone"; a word form match would call them one drug
+    copd = passages_of("ngc-10629", "30-40 mg prednisone equivalent daily for 5-7 days")
+    v = verdict("For acute COPD exacerbations, the guideline panel recommends a course of oral prednisolone "
+                "30-40 mg daily for 5-7 days.", copd)
+    assert v.verdict != "supported" and "prednisolon" in v.reason, v.reason

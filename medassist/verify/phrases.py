@@ -17,6 +17,9 @@ NAMED_TERM = r"\b(type|stage|phase|class|schedule|tier)s?[ -](\d{1,2}[a-c]?)(?:\
 # What a risk is of ("low CVD risk", after abbreviations are spelled out: "low cvd (cardiovascular disease) risk").
 _RISK_OF = r"(?:[- ](?:cvd|cardiovascular|ascvd|chd|fracture|fall|bleeding|suicide)(?: disease)?(?: \([a-z ]+\))?)?"
 
+_NOT_OCCASION = (r"(?! (?:next |subsequent |follow-up )?(?:visits?|encounters?|transfusions?|doses?|injections?|"
+                 r"sessions?|time|occasion|appointments?|examinations?|exams?)\b)")
+
 PHRASES: list[tuple[str, str]] = [
     # how often
     (r"\bevery other year\b|\bbiennial(?:ly)?\b|\btwice a decade\b", "FREQ:2y"),
@@ -108,8 +111,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bincluding\b|\bas well as\b", "QUANT:incl"),
     (r"\bboth\b", "QUANT:both"),
     (r"\b(?:are|were|is|be|them) all\b|\bin each case\b", " "),  # "are all linked to": no population
-    (r"\ball\b|\bevery(?:one| patient| adult| person)?\b|\bregardless of\b|\beach\b|\buniversal(?:ly)?\b|"
-     r"\bany\b|\bwhatever\b|\birrespective of\b", "QUANT:all"),
+    # ("each transfusion", "every visit" say when, not who)
+    (rf"\ball\b|\bevery(?:one| patient| adult| person)?\b{_NOT_OCCASION}|\bregardless of\b|\beach\b{_NOT_OCCASION}|"
+     rf"\buniversal(?:ly)?\b|\bany\b{_NOT_OCCASION}|\bwhatever\b|\birrespective of\b", "QUANT:all"),
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
     (r"\bsymptom[- ]free\b|\bwithout (?:any )?symptoms\b|\b(?:who )?(?:have|has|with) no symptoms\b", "asymptomatic"),

@@ -200,7 +200,7 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
         return 0.0, 0.0, []
     own = set(unit.facets.concepts)
     # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
-    own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own))}
+    own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own) or _kin_in(t, own))}
     own |= _same_amounts(claim, unit) | _spelled_out_in(claim, own)
     in_unit = sum(t in own for t in words) / len(words)
     if in_unit < OWN:
@@ -210,6 +210,17 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     lent = unit.context - unit.denied if not _NEGATION.search(claim.text) else unit.context
     missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent))]
     return 1 - len(missing) / len(words), in_unit, missing
+
+
+KIN = 7  # letters two word forms share from the start ("prosthesis", "prosthetic"; "analgesia", "analgesic")
+
+
+def _kin_in(token: str, stems: set[str]) -> bool:
+    """Another form of the same word ("analgesic therapy" for "analgesia")? Never for facts, numbers, drugs or
+    tests, which are compared exactly (prednisone is not prednisolone)."""
+    if len(token) < KIN or _is_fact(token) or classify(token):
+        return False
+    return any(len(s) >= KIN and s[:KIN] == token[:KIN] and not _is_fact(s) and not classify(s) for s in stems)
 
 
 def _spelled_out_in(claim: Facets, stems: set[str]) -> set[str]:
