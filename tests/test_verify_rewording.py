@@ -290,3 +290,17 @@ def test_a_word_form_never_stands_for_another_drug():
     v = verdict("For acute COPD exacerbations, the guideline panel recommends a course of oral prednisolone "
                 "30-40 mg daily for 5-7 days.", copd)
     assert v.verdict != "supported" and "prednisolon" in v.reason, v.reason
+
+
+def test_a_claim_joining_the_two_sentences_of_one_statement():
+    hiv = passages_of("ngc-9806", "The USPSTF recommends that clinicians screen for human immunodeficiency virus")
+    v = verdict("The USPSTF recommends HIV screening for adolescents and adults aged 15 to 65, and also for younger "
+                "adolescents and older adults at increased risk.", hiv)
+    assert v.verdict == "supported", v.reason
+    assert "aged 15 to 65 years" in v.evidence and "Younger adolescents and older adults" in v.evidence
+    # each part is checked: a wrong fact in either is not supported
+    for wrong in ("The USPSTF recommends HIV screening for adolescents and adults aged 15 to 65, and also for "
+                  "younger adolescents and older adults at low risk.",
+                  "The USPSTF recommends HIV screening for adolescents and adults aged 15 to 75, and also for "
+                  "younger adolescents and older adults at increased risk."):
+        assert verdict(wrong, hiv).verdict != "supported"

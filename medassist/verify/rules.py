@@ -112,6 +112,11 @@ _JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(
                     r"considered)))", re.IGNORECASE)
 
 
+# Where a claim joining two sentences of a statement joins them.
+_TWO_PARTS = re.compile(r";\s+|,?\s+[-–—]\s+|,\s+(?:and|but|plus|then)\s+(?:also\s+)?|,\s+(?=stopping\b|and\b)",
+                        re.IGNORECASE)
+
+
 def _clauses(sentence: str) -> list[str]:
     """A sentence that recommends one thing and not another ("midstream collection is recommended and
     collection with urine bags is not recommended") is checked clause by clause."""
@@ -256,7 +261,34 @@ class RuleVerifier:
                                  if c.verdict == "contradicted"), None)
             if contradicted is not None:
                 return contradicted
-        return self._check(claim_text, units, question)
+        whole = self._check(claim_text, units, question)
+        if whole.verdict == "not_found":
+            return self._in_two_sentences(claim_text, units, question) or whole
+        return whole
+
+    def _in_two_sentences(self, claim_text: str, units: list[Unit], question: str | None) -> Check | None:
+        """A claim joining the two sentences of one statement ("screen adults aged 15 to 65, and also younger
+        people at increased risk"; "…, stopping once they have not smoked for 15 years") is supported when each
+        of its two parts is supported by one of two consecutive sentences of one passage."""
+        where = {id(u): i for i, u in enumerate(units)}
+        for m in _TWO_PARTS.finditer(claim_text):
+            first, second = claim_text[:m.start()].strip(), claim_text[m.end():].strip()
+            a = self._check(first, units, question)
+            if a.verdict != "supported" or a.unit is None:
+                continue
+            b = self._check(second, units, question)
+            if b.verdict != "supported" or b.unit is None or b.unit.source != a.unit.source:
+                continue
+            i, j = sorted((where[id(a.unit)], where[id(b.unit)]))
+            if j - i > 1:
+                continue  # the parts are stated, but not as one statement
+            if i == j:
+                return Check("supported", a.unit, "the passage states it", min(a.score, b.score))
+            one, two = units[i], units[j]
+            joined = Unit(one.source, f"{one.text} {two.text}", one.offset, one.facets, one.context | two.context,
+                          two.grade or one.grade, one.defined)
+            return Check("supported", joined, "the passage states it, in two sentences", min(a.score, b.score))
+        return None
 
     def _check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
         claim_text = spelled_out(claim_text, list(dict.fromkeys(u.text for u in units)))
