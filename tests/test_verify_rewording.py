@@ -304,3 +304,14 @@ def test_a_claim_joining_the_two_sentences_of_one_statement():
                   "The USPSTF recommends HIV screening for adolescents and adults aged 15 to 75, and also for "
                   "younger adolescents and older adults at increased risk."):
         assert verdict(wrong, hiv).verdict != "supported"
+
+
+def test_amounts_swapped_between_age_bands_are_caught():
+    vitd = passages_of("ngc-10630", "daily dietary vitamin D intake of 600 IU in adults aged 18 to 70 years")
+    v = verdict("According to the IOM, adults aged 18 to 70 need 600 IU of vitamin D a day and adults older than "
+                "70 need 800 IU.", vitd)
+    assert v.verdict == "supported", v.reason
+    v = verdict("According to the IOM, adults older than 70 need 600 IU of vitamin D a day and younger adults need "
+                "800 IU.", vitd)
+    assert v.verdict == "contradicted", v.reason
+    assert "600 units for those aged at least 70 years; the passage says 800 units" in v.reason

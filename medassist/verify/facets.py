@@ -15,7 +15,7 @@ from ..sentences import grade_of
 from .attribution import attribution_conflict
 from .lexicon import canonical_text, concepts, negated, numeric_text
 from .phrases import NEGATED_LESS, NEGATED_MORE
-from .quantities import Quantity, quantities, quantity_problem
+from .quantities import Quantity, age_amount_conflict, amounts_by_age, quantities, quantity_problem
 
 # -- polarity: what the statement tells the reader to do ----------------------------------------
 # Read in order of strength: an explicit "recommends against" or "should not" decides before a
@@ -261,6 +261,7 @@ class Facets:
     bindings: set[tuple[str, str]] = field(default_factory=set)  # ("male", "35"): a number said of a group
     specific: set[str] = field(default_factory=set)  # stems naming something particular (set for claims)
     excluded: frozenset[str] = frozenset()  # named only to be excluded ("without naloxone")
+    by_age: set = field(default_factory=set)  # {(600 IU, {18 y min, 70 y max})}: an amount said for an age band
     short_forms: dict[str, set[str]] = field(default_factory=dict)  # "epd" -> concepts of "Edinburgh … Scale" (claims)
 
 
@@ -306,8 +307,9 @@ def facets(text: str, grade: str | None = None) -> Facets:
     strength = {level for level, rx in _EVIDENCE.items() if rx.search(text)}
     if strength:
         values["EVID"] = strength
-    return Facets(text, tokens, polarity(text), (grade_tokens(grade) if grade else grades(text)), quantities(numeric_text(text)), values,
-                  preference(text), sequence, bindings, excluded=negated(text))
+    plain = numeric_text(text)
+    return Facets(text, tokens, polarity(text), (grade_tokens(grade) if grade else grades(text)), quantities(plain), values,
+                  preference(text), sequence, bindings, excluded=negated(text), by_age=amounts_by_age(plain))
 
 
 def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
@@ -357,7 +359,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                      and (classify(t) or t in claim.specific or t in _CONDITIONS))
     if dropped:
         reasons.append(("excluded", f"the passage excludes {', '.join(dropped)}"))
-    swapped = _binding_conflict(claim.bindings, passage.bindings)
+    swapped = _binding_conflict(claim.bindings, passage.bindings) or age_amount_conflict(claim.by_age, passage.by_age)
     if swapped:
         reasons.append(("number", swapped))
     if _reversed(claim.prefers, passage.prefers):
