@@ -60,6 +60,9 @@ REWORDED = [
     ("ngc-10535", "scheduled follow-up contact for patients with upper extremity amputation",
      "Patients with upper limb amputation should get routine scheduled follow-up contact from the care team at "
      "least every 12 months, whether or not they use a prosthesis."),
+    # "want to avoid pregnancy" is a purpose, not a refusal
+    ("ngc-11099", "Contraceptive protection is still needed for women aged >44 years",
+     "Women older than 44 who want to avoid pregnancy still need contraceptive protection."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
@@ -98,6 +101,13 @@ REWORDED = [
     ("ngc-10627", "The Work Group suggests CVD risk assessment every five years for patients with low CVD risk",
      "Patients at intermediate CVD risk who are not on statin therapy should have CVD risk assessed every five "
      "years.", "risk level"),
+    # "no longer need" refuses what "is still needed" recommends
+    ("ngc-11099", "Contraceptive protection is still needed for women aged >44 years",
+     "Women older than 44 no longer need contraceptive protection.", "recommended against"),
+    # a list item describing the evidence recommends nothing: the D statement beside it decides
+    ("ngc-10510", "The USPSTF recommends against routine screening for AAA in women who have never smoked",
+     "The USPSTF recommends routine one-time ultrasound screening for AAA in women who have never smoked.",
+     "recommended against"),
     # a limit worded either way still disagrees with going beyond it
     ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
      "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",

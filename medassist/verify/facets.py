@@ -35,7 +35,8 @@ _CUE = re.compile(
     r"\b(?:may|can|could)\s+(?:\w+ly\s+)?(?:be\s+)?(?:use|used|prescribe|prescribed|offer|offered|give|given|receive|"
     r"take|taken|start|started|continue|continued|consider|considered|provide|provided)\b|"
     r"\b(?:is|are) (?:the )?(?:preferred|first-line|treatment of choice|drug of choice|method of choice)\b|"
-    r"\b(?:should|must|need to|needs to|needs? not|ought to)\b|\b(?:is|are) (?:indicated|warranted|necessary|required|needed)\b|"
+    r"\b(?:should|must|need to|needs to|needs? not|ought to|still needs?)\b|\b(?:is|are) (?:still |also |usually |generally )?"
+    r"(?:indicated|warranted|necessary|required|needed)\b|"
     r"(?:^|[.;:|]\s*|,\s+|\)\s+)(?:\d+[.)]\s*)?(?:\w+ly\s+)?(?:re-?(?=\w))?(?:do not|don't|never|avoid|offer|screen|use|provide|give|consider|perform|"
     r"obtain|prescribe|start|initiate|refer|assess|test|treat|educate|counsel|encourage|ensure|document|apply|"
     r"administer|transfuse|monitor|measure|evaluate|discontinue|stop|taper|hospitalize|request|reserve|limit|"
@@ -59,14 +60,15 @@ _PAST = re.compile(r"(?<!\()\b(?:previously|formerly|in the past|until recently)
 _ROUTINE = re.compile(r"\broutine(?:ly)?\b|\buniversal(?:ly)?\b", re.IGNORECASE)
 _NOT_RECOMMENDED = re.compile(r"\b(?:not|no longer) (?:be )?(?:recommended|suggested|advised|indicated|necessary|needed|"
                               r"required|warranted)\b|\bnever (?:needed|necessary|required|indicated)\b|\bno need\b|"
-                              r"\bunnecessary\b|\bneeds? not\b|\bno (?:role|place|indication)\b", re.IGNORECASE)
+                              r"\bunnecessary\b|\bneeds? not\b|\bno longer needs?\b|\bno (?:role|place|indication)\b", re.IGNORECASE)
 _WEAK_AGAINST = re.compile(r"\bavoid(?:ed|ing|s)?\b|\bdiscourage[sd]?\b|\bcontraindicated\b|\brefrain\b|"
                            r"\b(?:strong|good|convincing|sufficient|moderate) evidence against\b|\bno (?:net )?benefit\b|\bharms (?:outweigh|exceed)\b|\bineffective\b", re.IGNORECASE)
 # Negations that describe who, not what to do ("never smoked", "not pregnant", "whether or not").
 _NOT_POLARITY = re.compile(r"\bnever[- ]smok\w*|\b(?:have|has|had) never smoked\b|\bnot (?:currently )?pregnant\b|"
                            r"\bwhether or not\b|\bnot (?:associated|related|known|yet|at (?:increased|high) risk)\b|"
                            r"\bdo not have\b|\bwho (?:are|were|have|had|do|did) not\b|\bnot previously\b|\bnon-\w+|"
-                           r"\b(?:does|do|did) not suggest\b|\bunless\b.*$|\bso that\b.*$", re.IGNORECASE)
+                           r"\b(?:does|do|did) not suggest\b|\bunless\b.*$|\bso that\b.*$|\b(?:wants?|wishe?s?|in order|so as) to avoid\b",
+                           re.IGNORECASE)
 
 
 # A negated bound is a limit, not a refusal: "not to exceed 3 g", "should not get more than 4 g".

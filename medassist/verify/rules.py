@@ -37,6 +37,7 @@ _NEGATION = re.compile(r"\b(?:not|never|cannot)\b", re.IGNORECASE)
 _DENIES = re.compile(r"\b(?:not|never|cannot)\b|\bno (?:more|less|greater|better|fewer|different|effect|benefit|"
                      r"difference|reduction|increase)\b", re.IGNORECASE)
 _ANY_NEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b", re.IGNORECASE)
+_EVIDENCE_SAYS = re.compile(r"\bevidence\b|\bstud(?:y|ies)\b|\btrials?\b|\bdata\b", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
 TOPIC = 0.5  # below this a unit is about something else: its disagreements are not contradictions
 MIN_WORDS = 2  # fewer content words than this is no claim ("Yes.")
@@ -344,8 +345,10 @@ class RuleVerifier:
             return False  # a population, frequency, number, drug, test or named condition the unit does not state
         # A recommendation (or a grade) is supported only by a statement that makes one, never by
         # a sentence that merely describes the evidence on the same topic.
-        if claim.polarity and not unit.facets.polarity and not (claim.polarity == "for" and _ITEM.match(unit.text)):
-            return False  # (a list item such as "Consultation with a specialist if …" recommends without a verb)
+        if claim.polarity and not unit.facets.polarity and not (
+                claim.polarity == "for" and _ITEM.match(unit.text) and not _EVIDENCE_SAYS.search(unit.text)):
+            return False  # (a list item such as "Consultation with a specialist if …" recommends without a verb;
+            # "- Women who have never smoked: adequate evidence shows …" describes the evidence)
         if claim.grades and not unit.facets.grades:
             return False
         if not claim.polarity and _DENIES.search(claim.text):
