@@ -63,6 +63,10 @@ REWORDED = [
     # "want to avoid pregnancy" is a purpose, not a refusal
     ("ngc-11099", "Contraceptive protection is still needed for women aged >44 years",
      "Women older than 44 who want to avoid pregnancy still need contraceptive protection."),
+    # an "excess risk" is an increased risk
+    ("ngc-9978", "Lithium should be considered for patients diagnosed with bipolar disorder",
+     "For bipolar disorder without contraindications to lithium, lithium should be considered because it lowers the "
+     "excess risk of suicide."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "

@@ -93,7 +93,7 @@ PHRASES: list[tuple[str, str]] = [
      rf"\b(?:no|without) (?:an )?(?:high|higher|increased|elevated){_RISK_OF}[- ]risk\b|"
      r"\bnot (?:\w+ ){1,3}(?:an )?(?:increased|high|higher|elevated) risk\b", "RISK:average"),
     (r"\b(?:any|a) (?:history of smoking|smoking history)\b|\bhistory of smoking\b|\bsmoking history\b", "SMOKE:ever"),
-    (rf"\b(?:at )?(?:high|higher|increased|elevated|substantial){_RISK_OF}[- ]risk\b|\bat risk\b", "RISK:high"),
+    (rf"\b(?:at )?(?:high|higher|increased|elevated|substantial|excess){_RISK_OF}[- ]risk\b|\bat risk\b", "RISK:high"),
     (rf"\b(?:at )?(?:average|normal|usual){_RISK_OF}[- ]risk\b", "RISK:average"),
     (rf"\b(?:at )?(?:low|lower){_RISK_OF}[- ]risk\b", "RISK:low"),
     (rf"\b(?:at )?intermediate{_RISK_OF}[- ]risk\b", "RISK:intermediate"),

@@ -114,7 +114,7 @@ _JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(
 
 
 # Where a claim joining two sentences of a statement joins them.
-_TWO_PARTS = re.compile(r";\s+|,?\s+[-–—]\s+|,\s+(?:and|but|plus|then)\s+(?:also\s+)?|,\s+(?=stopping\b|and\b)",
+_TWO_PARTS = re.compile(r"[;:]\s+|,?\s+[-–—]\s+|,\s+(?:and|but|plus|then)\s+(?:also\s+)?|,\s+(?=stopping\b|and\b)",
                         re.IGNORECASE)
 
 
@@ -149,7 +149,7 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
     for p in passages:
         defined.update(definitions(f"{p.title}. {p.text}"))
     for n, p in enumerate(passages, 1):
-        head = set(concepts(f"{p.title}. {p.section.replace(' › ', '. ')}"))
+        head = set(_expanded(f"{p.title}. {p.section.replace(' › ', '. ')}", defined))
         cursor = 0
         for para in re.split(r"\n\s*\n", p.text):
             sentences = [c for s in split_sentences(para) if s.strip("*#|- ") and not _HEADING.match(s)
