@@ -329,3 +329,15 @@ def test_amounts_swapped_between_age_bands_are_caught():
                 "800 IU.", vitd)
     assert v.verdict == "contradicted", v.reason
     assert "600 units for those aged at least 70 years; the passage says 800 units" in v.reason
+
+
+def test_a_plain_statement_is_not_supported_by_a_refusal_reported_by_the_evidence():
+    # "data … suggest that urine held … should not be processed" refuses; it was read as a recommendation
+    urine = passages_of("ngc-11074", "urine held at room temperature for more than 4 hours should not be processed")
+    assert facets("Data from three fair studies suggest urine held at room temperature for more than 4 hours "
+                  "should not be processed.").polarity == "against"
+    v = verdict("Urine held at room temperature for more than 4 hours can be processed.", urine)
+    assert v.verdict != "supported", v.reason
+    v = verdict("Three fair-quality studies suggest urine left at room temperature for more than four hours shouldn't "
+                "be processed, because flora overgrow.", urine)
+    assert v.verdict == "supported", v.reason

@@ -128,6 +128,9 @@ def polarity(text: str) -> str | None:
         negative = True
     if not negative and _REFUSAL_SUBJECT.match(source[:m.start()]):
         negative = True  # "withholding penicillin may be considered": what is recommended is a refusal
+    if not negative and re.match(r"(?:\d+[.)]\s*)?(?:recommend|suggest|advis|endors)", cue) and re.search(
+            r"\b(?:should|must|need|ought to)\s+(?:not|never)\b", clause):
+        negative = True  # "data suggest (that) urine held for more than 4 hours should not be processed"
     if not negative and _NOT_RECOMMENDED.search(clause):
         negative = True  # "advises that measurements … are unnecessary"
     return "against" if negative else "for"

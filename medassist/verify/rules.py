@@ -38,6 +38,7 @@ _DENIES = re.compile(r"\b(?:not|never|cannot)\b|\bno (?:more|less|greater|better
                      r"difference|reduction|increase)\b", re.IGNORECASE)
 _ANY_NEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b", re.IGNORECASE)
 _EVIDENCE_SAYS = re.compile(r"\bevidence\b|\bstud(?:y|ies)\b|\btrials?\b|\bdata\b", re.IGNORECASE)
+_REFUSING = re.compile(r"\b(?:stop|discontinu|ceas|withh[eo]ld|withdraw|refrain|tapering|deprescrib)\w*", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
 TOPIC = 0.5  # below this a unit is about something else: its disagreements are not contradictions
 MIN_WORDS = 2  # fewer content words than this is no claim ("Yes.")
@@ -359,6 +360,9 @@ class RuleVerifier:
         if not claim.polarity and not unit.facets.polarity and _NEGATION.search(unit.facets.text) \
                 and not _ANY_NEGATION.search(claim.text):
             return False  # and the reverse: "X is enough" against "X does not reduce mortality"
+        if not claim.polarity and unit.facets.polarity == "against" and not _ANY_NEGATION.search(claim.text) \
+                and not _REFUSING.search(claim.text):
+            return False  # "urine … can be processed" against "… should not be processed" (but "stopping once …")
         if not claim.polarity and unit.facets.polarity == "insufficient":
             return False  # a plain statement of fact against "it is unknown whether X is beneficial"
         if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
