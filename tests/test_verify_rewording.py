@@ -341,3 +341,12 @@ def test_a_plain_statement_is_not_supported_by_a_refusal_reported_by_the_evidenc
     v = verdict("Three fair-quality studies suggest urine left at room temperature for more than four hours shouldn't "
                 "be processed, because flora overgrow.", urine)
     assert v.verdict == "supported", v.reason
+
+
+def test_drugs_swapped_between_age_bands_are_caught():
+    mdd = passages_of("ngc-10911", "escitalopram is approved for treatment of MDD in adolescents aged 12 to 17")
+    v = verdict("Escitalopram is FDA-approved for MDD in adolescents aged 12 to 17 years.", mdd)
+    assert v.verdict == "supported", v.reason
+    v = verdict("Escitalopram is approved for MDD in children from the age of 8.", mdd)
+    assert v.verdict == "contradicted", v.reason
+    assert "escitalopram for those aged at least 8 years; the passage says fluoxetine" in v.reason

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from ..sentences import grade_of
 from .attribution import attribution_conflict
-from .lexicon import canonical_text, concepts, negated, numeric_text
+from .bindings import age_conflict, by_age, group_conflict, group_numbers
+from .lexicon import concepts, negated, numeric_text
 from .phrases import NEGATED_LESS, NEGATED_MORE
-from .quantities import Quantity, age_amount_conflict, amounts_by_age, quantities, quantity_problem
+from .quantities import Quantity, quantities, quantity_problem
 
 # -- polarity: what the statement tells the reader to do ----------------------------------------
 # Read in order of strength: an explicit "recommends against" or "should not" decides before a
@@ -266,7 +267,7 @@ class Facets:
     bindings: set[tuple[str, str]] = field(default_factory=set)  # ("male", "35"): a number said of a group
     specific: set[str] = field(default_factory=set)  # stems naming something particular (set for claims)
     excluded: frozenset[str] = frozenset()  # named only to be excluded ("without naloxone")
-    by_age: set = field(default_factory=set)  # {(600 IU, {18 y min, 70 y max})}: an amount said for an age band
+    by_age: set = field(default_factory=set)  # {("600 units", {18 y min, 70 y max})}: an amount or drug for an age band
     short_forms: dict[str, set[str]] = field(default_factory=dict)  # "epd" -> concepts of "Edinburgh … Scale" (claims)
 
 
@@ -280,11 +281,6 @@ _EVIDENCE = {
                       r"scant)(?: quality)? evidence\b", re.I)}
 
 
-_GROUPS = ("SEX", "AGEGRP", "RISK", "SMOKE", "PREG")
-_SAID_FOR = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)((?:\s+(?!and\b|or\b|but\b)[a-zA-Z][\w:/.-]*){0,5}?)\s+(?:for|in|among)\s+"
-                       r"(?:[a-z]+\s+)?(?:SEX|AGEGRP|RISK|SMOKE|PREG):(\w+)")
-
-
 def facets(text: str, grade: str | None = None) -> Facets:
     """The facts of `text`; `grade` is the grade its statement carries when that is written elsewhere
     (after the statement's last sentence)."""
@@ -293,28 +289,17 @@ def facets(text: str, grade: str | None = None) -> Facets:
         tokens.append("SEX:female")  # pregnancy says who as well
     values: dict[str, set[str]] = {}
     sequence: dict[str, list[str]] = {}
-    bindings: set[tuple[str, str]] = set()
-    group, since = None, 99
     for t in tokens:
         if ":" in t and t.split(":")[0].isupper():
             kind, value = t.split(":", 1)
             values.setdefault(kind, set()).add(value)
             sequence.setdefault(kind, []).append(value)
-            if kind in _GROUPS:
-                group, since = value, 0
-        elif t[0].isdigit() and group and since <= 4:
-            bindings.add((group, t))  # "men >age 35": 35 is said of men
-        since += 1
-    # "1 oz per day for men or 0.5 oz per day for women": a number said of the group named after it
-    said_for = {(m.group(3), m.group(1)) for m in _SAID_FOR.finditer(canonical_text(text))}
-    if said_for:
-        bindings = {b for b in bindings if b[1] not in {n for _, n in said_for}} | said_for
     strength = {level for level, rx in _EVIDENCE.items() if rx.search(text)}
     if strength:
         values["EVID"] = strength
     plain = numeric_text(text)
     return Facets(text, tokens, polarity(text), (grade_tokens(grade) if grade else grades(text)), quantities(plain), values,
-                  preference(text), sequence, bindings, excluded=negated(text), by_age=amounts_by_age(plain))
+                  preference(text), sequence, group_numbers(tokens, text), excluded=negated(text), by_age=by_age(plain))
 
 
 def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
@@ -364,7 +349,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                      and (classify(t) or t in claim.specific or t in _CONDITIONS))
     if dropped:
         reasons.append(("excluded", f"the passage excludes {', '.join(dropped)}"))
-    swapped = _binding_conflict(claim.bindings, passage.bindings) or age_amount_conflict(claim.by_age, passage.by_age)
+    swapped = group_conflict(claim.bindings, passage.bindings) or age_conflict(claim.by_age, passage.by_age)
     if swapped:
         reasons.append(("number", swapped))
     if _reversed(claim.prefers, passage.prefers):
@@ -381,16 +366,6 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     if who:
         reasons.append(("attribution", who))
     return reasons
-
-
-def _binding_conflict(mine: set[tuple[str, str]], theirs: set[tuple[str, str]]) -> str | None:
-    """A number said of a group in the claim that the passage says of another group ("men older than 45"
-    where the passage says men older than 35 and women older than 45)."""
-    for group, number in sorted(mine):  # sorted: the same reason on every run
-        said = {n for g, n in theirs if g == group}
-        if said and number not in said and any(n == number for _, n in theirs):
-            return f"the claim says {number} for {group}; the passage says {', '.join(sorted(said))}"
-    return None
 
 
 def _reversed(mine, theirs) -> bool:

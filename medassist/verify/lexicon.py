@@ -101,6 +101,7 @@ def numeric_text(text: str) -> str:
     # "41 weeks and 0/7 days": gestational age writes its days in sevenths of a week
     text = re.sub(r"\b(\d)/7 days?\b", r"\1 days", text)
     text = re.sub(r"\b(\d+) to age (?=\d)", r"\1 to ", text)  # "from age 0 to age 18": one range
+    text = re.sub(r"\b(?:the )?age of (?=\d)", "age ", text)  # "from the age of 8"
     # "more than a month", "within a year": one of that unit, compared as a number ("30 days")
     text = re.sub(r"\b(more than|less than|longer than|within|at least|at most|up to|over|under|after|before|for) "
                   r"an? (year|month|week|day|hour)\b", r"\1 1 \2", text)

@@ -116,34 +116,6 @@ def quantity_problem(claim: list[Quantity], passage: list[Quantity]) -> tuple[st
     return None
 
 
-# An amount said for an age band: "600 IU in adults aged 18 to 70 years and 800 IU in adults older than 70".
-# (amount, the age bounds said with it), one per part of the sentence that gives exactly one of each.
-AgeAmount = tuple[Quantity, frozenset[Quantity]]
-_PART = re.compile(r",|;|\band\b|\bor\b|\bwhile\b|\bwhereas\b")
 
-
-def amounts_by_age(plain: str) -> set[AgeAmount]:
-    out = set()
-    for part in _PART.split(plain):
-        found = quantities(part)
-        ages = frozenset(q for q in found if q.unit == "year")
-        amounts = [q for q in found if q.unit and q.unit not in DAYS and q.unit not in ("times", "percent")]
-        if ages and len(amounts) == 1:
-            out.add((Quantity(amounts[0].value, amounts[0].unit), ages))
-    return out
-
-
-def age_amount_conflict(claim: set[AgeAmount], passage: set[AgeAmount]) -> str | None:
-    """An amount the claim says for an age band the passage gives another amount for, while the passage
-    says the claim's amount for another band: the bands' amounts swapped."""
-    for amount, ages in sorted(claim, key=str):
-        theirs = {a for a, band in passage if band == ages}
-        elsewhere = any(a == amount and band != ages for a, band in passage)
-        if theirs and amount not in theirs and elsewhere:
-            band = " to ".join(str(q) for q in sorted(ages, key=lambda q: q.value))
-            if len(ages) == 1:
-                only = next(iter(ages))
-                band = f"{_BOUND_WORD.get(only.bound or '', '')} {only}".strip()
-            return (f"the claim says {amount} for those aged {band}; the passage says "
-                    f"{', '.join(str(a) for a in sorted(theirs, key=str))}")
-    return None
+def bound_word(q: Quantity) -> str:
+    return _BOUND_WORD.get(q.bound or "", "")
