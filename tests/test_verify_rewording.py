@@ -8,8 +8,8 @@ import pytest
 
 from medassist.verify.facets import facets
 from medassist.verify.lexicon import concepts, stem
-from medassist.verify.rules import spelled_out
 from medassist.verify.synonyms import matches
+from medassist.verify.units import spelled_out
 
 from .test_verify import passages_of, verdict
 
@@ -269,7 +269,8 @@ def test_numbers_said_of_the_group_named_after_them_are_not_swapped():
 
 def test_an_amount_said_in_other_units_is_stated():
     # "a month" is the passage's "30 days"; "two years" is "24 months" (a claim word the check would miss)
-    from medassist.verify.rules import coverage, passage_units
+    from medassist.verify.rules import coverage
+    from medassist.verify.units import passage_units
 
     tbi = passage_units(passages_of("ngc-10949", "new symptoms that develop more than 30 days after mTBI"))
     unit = next(u for u in tbi if "more than 30 days after mTBI" in u.text)

@@ -13,7 +13,8 @@ import re
 
 from ..types import Passage, SentenceVerdict
 from .claims import bare, cited_numbers, split_claims
-from .rules import Check, RuleVerifier, passage_units
+from .rules import Check, RuleVerifier
+from .units import passage_units
 
 __all__ = ["STRICTNESS", "check_answer", "cited_numbers", "prepare", "split_claims"]
 STRICTNESS = {"supported": 0, "not_found": 1, "contradicted": 2}

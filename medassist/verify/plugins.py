@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..errors import UserError
 from .facets import facets
-from .rules import Check, RuleVerifier, Unit, coverage
+from .rules import Check, RuleVerifier, coverage
+from .units import Unit
 
 CANDIDATES = 3  # statements per claim a learned verifier reads (the rules' best-aligned ones)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..types import Passage, Quote
 from .lexicon import SOFT_STEMS, concepts
-from .rules import passage_units
+from .units import passage_units
 
 MAX_QUOTES = 2
 MIN_OVERLAP = 0.34  # share of the question's content words a quoted statement must hold itself

@@ -17,45 +17,29 @@ state is not supported, however similar it reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..sentences import grade_of, split_sentences
 from ..types import Passage
 from .attribution import asked_conflict
-from .facets import Facets, facet_conflicts, facets, polarity, without_grade
+from .facets import Facets, facet_conflicts, facets, without_grade
 from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
 from .synonyms import matches as synonym_in
+from .units import ITEM, NEGATION, Unit, clauses, definitions, expanded, passage_units, short_forms, spelled_out
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
 OWN = 0.5  # share of the claim's content a unit must state itself before its context may fill in the rest
 TIE = 0.05  # coverage within this of the supporting statement's counts as equally close
 MARGIN = 0.15  # a contradiction must come from a statement about as close to the claim as the closest
-_NEGATION = re.compile(r"\b(?:not|never|cannot)\b", re.IGNORECASE)
 # A claim that denies an effect ("produce no more weight loss", "did not reduce") needs a passage that denies too.
 _DENIES = re.compile(r"\b(?:not|never|cannot)\b|\bno (?:more|less|greater|better|fewer|different|effect|benefit|"
                      r"difference|reduction|increase)\b", re.IGNORECASE)
-_ANY_NEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b", re.IGNORECASE)
+_ANYNEGATION = re.compile(r"\b(?:not|never|cannot|no|none|neither|nor|without|avoid\w*)\b", re.IGNORECASE)
 _EVIDENCE_SAYS = re.compile(r"\bevidence\b|\bstud(?:y|ies)\b|\btrials?\b|\bdata\b", re.IGNORECASE)
 _REFUSING = re.compile(r"\b(?:stop|discontinu|ceas|withh[eo]ld|withdraw|refrain|tapering|deprescrib)\w*", re.IGNORECASE)
-_ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
 TOPIC = 0.5  # below this a unit is about something else: its disagreements are not contradictions
 MIN_WORDS = 2  # fewer content words than this is no claim ("Yes.")
-
-
-@dataclass
-class Unit:
-    """One checkable statement of a passage, with what it inherits from around it."""
-
-    source: int  # 1-based passage number
-    text: str  # as in the passage
-    offset: int  # where it starts in the passage text (the PDF page is read from it)
-    facets: Facets
-    context: set[str]  # tokens of its paragraph, heading path and title
-    grade: str = ""  # the grade its statement carries, as written ("B recommendation")
-    defined: dict | None = None  # abbreviations the passages define (shared by all units)
-    denied: set[str] = field(default_factory=set)  # context tokens only a negated neighbour gives ("does not reduce")
 
 
 @dataclass
@@ -75,118 +59,9 @@ def _is_fact(token: str) -> bool:
     return ":" in token and token.split(":")[0].isupper()
 
 
-_DEFINED = re.compile(r"([A-Za-z][A-Za-z'\- ]{2,90}?)\s*\(([A-Z][A-Za-z0-9]{1,9}?)s?\)")
-_HEADING = re.compile(r"^\s*(?:#{1,6}\s.*|\*\*[^*]+\*\*:?|\*[^*]+\*:?)\s*$")
-
-
-def definitions(text: str) -> dict[str, str]:
-    """Abbreviations a text defines: "contrast-induced nephropathy (CIN)" -> {"CIN": "contrast-induced nephropathy"}."""
-    out = {}
-    for m in _DEFINED.finditer(text):
-        abbr, words = m.group(2), re.split(r"[\s-]+", m.group(1).strip())
-        letters = [c for c in abbr.upper() if c.isalpha()]
-        if 2 <= len(letters) <= len(words):
-            tail = words[-len(letters):]
-            if [w[0].upper() for w in tail] == letters:
-                out[abbr] = " ".join(tail)
-    return out
-
-
-_ACRONYM = re.compile(r"\b([A-Z]{3,6})(?:s\b|\b)")  # two letters fit too many pairs of words ("VA": "venlafaxine as")
-_SMALL = r"(?:(?:of|the|and|for|to|in|on|with)\s+)?"
-
-
-def spelled_out(claim: str, texts: list[str]) -> str:
-    """The claim with each acronym the passages never use written as the words whose initials it is
-    there ("EPDS" -> "Edinburgh Postnatal Depression Scale"), so it is compared with what they say."""
-    for acronym in dict.fromkeys(_ACRONYM.findall(claim)):
-        if any(re.search(rf"\b{acronym}", t) for t in texts):
-            continue
-        words = rf"[\s-]+{_SMALL}".join(rf"{c}[a-z]{{2,}}" for c in acronym.lower())
-        found = next((m for t in texts if (m := re.search(rf"\b{words}\b", t, re.IGNORECASE))), None)
-        if found is not None:
-            claim = re.sub(rf"\b{acronym}(?=s?\b)", found.group(0), claim)
-    return claim
-
-
-_JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(?:(?:is|are|should|must)\s+(?:not\s+)?"
-                    r"(?:recommended|suggested|advised|indicated)|(?:can|may)\s+(?:still\s+)?be\s+(?:used|given|offered|"
-                    r"considered)))", re.IGNORECASE)
-
-
 # Where a claim joining two sentences of a statement joins them.
 _TWO_PARTS = re.compile(r"[;:]\s+|,?\s+[-–—]\s+|,\s+(?:and|but|plus|then)\s+(?:also\s+)?|,\s+(?=stopping\b|and\b)",
                         re.IGNORECASE)
-
-
-def _clauses(sentence: str) -> list[str]:
-    """A sentence that recommends one thing and not another ("midstream collection is recommended and
-    collection with urine bags is not recommended") is checked clause by clause."""
-    parts = [p.strip() for p in _JOINT.split(sentence) if p.strip()]
-    if len(parts) < 2 or len({polarity(p) for p in parts} - {None}) < 2:
-        return [sentence]
-    return parts
-
-
-def _expanded(text: str, defined: dict[str, str]) -> list[str]:
-    """Concepts of `text`, plus those of the long forms of abbreviations it uses."""
-    tokens = concepts(text)
-    for abbr, long in defined.items():
-        if re.search(rf"\b{re.escape(abbr)}s?\b", text):
-            tokens = tokens + concepts(long)
-    return tokens
-
-
-def _short_forms(text: str, defined: dict[str, str]) -> dict[str, set[str]]:
-    """The abbreviations `text` uses, as their own concept -> the concepts of their long form: a unit that
-    spells "EPDS" out states it."""
-    return {short: set(concepts(long)) for abbr, long in defined.items() if re.search(rf"\b{re.escape(abbr)}s?\b", text)
-            for short in set(concepts(abbr)) - set(concepts(long))}
-
-
-def passage_units(passages: list[Passage]) -> list[Unit]:
-    units: list[Unit] = []
-    defined: dict[str, str] = {}
-    for p in passages:
-        defined.update(definitions(f"{p.title}. {p.text}"))
-    for n, p in enumerate(passages, 1):
-        head = set(_expanded(f"{p.title}. {p.section.replace(' › ', '. ')}", defined))
-        cursor = 0
-        for para in re.split(r"\n\s*\n", p.text):
-            sentences = [c for s in split_sentences(para) if s.strip("*#|- ") and not _HEADING.match(s)
-                         for c in _clauses(s)]
-            plain = [expand_contractions(s) for s in sentences]  # read as the claim is; shown as written
-            graded = [grade_of(s) for s in sentences]
-            own = [set(_expanded(s, defined)) for s in plain]
-            for i, s in enumerate(sentences):
-                at = p.text.find(s[:30], cursor)
-                cursor = at if at >= 0 else cursor
-                # A statement's grade follows its last sentence; a list item or row carries its own.
-                if graded[i] or _ITEM.match(s):
-                    grade = graded[i] or ""
-                else:
-                    grade = next((graded[j] for j in range(i + 1, len(sentences))
-                                  if graded[j] or _ITEM.match(sentences[j])), "") or ""
-                # Context: the topic (title, headings) and, in prose, the sentences either side (a
-                # statement may name its subject once for two sentences). List items stand alone.
-                denied: set[str] = set()
-                if s.lstrip().startswith("|"):  # a table row reads with its table's header row
-                    header = next((j for j, x in enumerate(sentences) if x.lstrip().startswith("|")), i)
-                    near = own[header] if header != i else set()
-                elif _ITEM.match(s):
-                    near = set()
-                else:
-                    sides = [j for j in (i - 1, i + 1) if 0 <= j < len(sentences)]
-                    near = set().union(*(own[j] for j in sides))
-                    # what only a neighbour that denies something gives ("… does not reduce mortality")
-                    said = set().union(*(own[j] for j in sides if not _NEGATION.search(plain[j])))
-                    denied = set().union(*(own[j] for j in sides if _NEGATION.search(plain[j]))) - head - said
-                f = facets(plain[i], grade=grade or None)
-                f.concepts = list(dict.fromkeys(f.concepts + sorted(own[i] - set(f.concepts))))
-                units.append(Unit(n, s, max(at, 0), f, head | near, grade or "", denied=denied))
-        for u in units:
-            u.defined = defined
-    return units
 
 
 _COMPARED_ONLY = ("QUANT:only", "QUANT:incl", "QUANT:both", "QUANT:oneof", "SCOPE:in", "SCOPE:out")
@@ -214,7 +89,7 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
         return in_unit, in_unit, [t for t in words if t not in own]
     # Facts (who, how often, all / except) must be the unit's own: a neighbour's population is not this one's.
     # A neighbour that denies something ("… does not reduce mortality") lends its words only to a claim that denies too.
-    lent = unit.context - unit.denied if not _NEGATION.search(claim.text) else unit.context
+    lent = unit.context - unit.denied if not NEGATION.search(claim.text) else unit.context
     missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent))]
     return 1 - len(missing) / len(words), in_unit, missing
 
@@ -257,7 +132,7 @@ class RuleVerifier:
 
     def check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
         claim_text = expand_contractions(claim_text)
-        parts = _clauses(claim_text)
+        parts = clauses(claim_text)
         if len(parts) > 1:  # "test for anti-HCV; NAT is not required": a part the passages contradict decides
             contradicted = next((c for c in (self._check(p, units, question) for p in parts)
                                  if c.verdict == "contradicted"), None)
@@ -297,9 +172,9 @@ class RuleVerifier:
         defined = {**(units[0].defined or {}), **definitions(claim_text)} if units else definitions(claim_text)
         claim = facets(claim_text)
         claim.specific = specific_stems(without_grade(claim_text))
-        words = _content(_expanded(without_grade(claim_text), defined))
+        words = _content(expanded(without_grade(claim_text), defined))
         claim.concepts = words + [t for t in claim.concepts if _is_fact(t) and t not in words]
-        claim.short_forms = _short_forms(claim_text, defined)
+        claim.short_forms = short_forms(claim_text, defined)
         if len(words) < MIN_WORDS:
             return Check("not_found", None, "the sentence states nothing that could be checked", 0.0)
         if question is not None:
@@ -347,20 +222,20 @@ class RuleVerifier:
         # A recommendation (or a grade) is supported only by a statement that makes one, never by
         # a sentence that merely describes the evidence on the same topic.
         if claim.polarity and not unit.facets.polarity and not (
-                claim.polarity == "for" and _ITEM.match(unit.text) and not _EVIDENCE_SAYS.search(unit.text)):
+                claim.polarity == "for" and ITEM.match(unit.text) and not _EVIDENCE_SAYS.search(unit.text)):
             return False  # (a list item such as "Consultation with a specialist if …" recommends without a verb;
             # "- Women who have never smoked: adequate evidence shows …" describes the evidence)
         if claim.grades and not unit.facets.grades:
             return False
         if not claim.polarity and _DENIES.search(claim.text):
             # a "without" both say ("in settings without fortification") qualifies; it denies nothing
-            shared = {w.lower() for w in _ANY_NEGATION.findall(claim.text)} & {"without"}
-            if not {w.lower() for w in _ANY_NEGATION.findall(unit.facets.text)} - shared:
+            shared = {w.lower() for w in _ANYNEGATION.findall(claim.text)} & {"without"}
+            if not {w.lower() for w in _ANYNEGATION.findall(unit.facets.text)} - shared:
                 return False  # "Bracing is not used until …": a description the unit states without its "not"
-        if not claim.polarity and not unit.facets.polarity and _NEGATION.search(unit.facets.text) \
-                and not _ANY_NEGATION.search(claim.text):
+        if not claim.polarity and not unit.facets.polarity and NEGATION.search(unit.facets.text) \
+                and not _ANYNEGATION.search(claim.text):
             return False  # and the reverse: "X is enough" against "X does not reduce mortality"
-        if not claim.polarity and unit.facets.polarity == "against" and not _ANY_NEGATION.search(claim.text) \
+        if not claim.polarity and unit.facets.polarity == "against" and not _ANYNEGATION.search(claim.text) \
                 and not _REFUSING.search(claim.text):
             return False  # "urine … can be processed" against "… should not be processed" (but "stopping once …")
         if not claim.polarity and unit.facets.polarity == "insufficient":
@@ -414,4 +289,4 @@ def check_text(claim_text: str, passages: list[Passage]) -> Check:
     return RuleVerifier().check(claim_text, passage_units(passages))
 
 
-__all__ = ["Check", "RuleVerifier", "Unit", "check_text", "coverage", "passage_units", "quantities"]
+__all__ = ["Check", "RuleVerifier", "check_text", "coverage", "quantities"]
