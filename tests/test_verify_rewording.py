@@ -67,6 +67,10 @@ REWORDED = [
     ("ngc-9978", "Lithium should be considered for patients diagnosed with bipolar disorder",
      "For bipolar disorder without contraindications to lithium, lithium should be considered because it lowers the "
      "excess risk of suicide."),
+    # "community-dwelling" is "noninstitutionalized"; "plus" joins as "and" does
+    ("ngc-9627", "The USPSTF recommends against daily supplementation with 400 IU or less of vitamin D3",
+     "Community-dwelling postmenopausal women should not take 400 IU or less of vitamin D3 plus 1,000 mg or less "
+     "of calcium daily to prevent fractures."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "

@@ -52,7 +52,7 @@ a an the and or but if of to in on at by for with from as is are was were be bee
 it its they them their there which who whom what when where why how than then so very into about over under
 between among within without against not no nor yes i we you he she my our your his her any some other more most
 less least same own just than too up down out off again further here there all both each few such because
-through throughout whereas while whose also cannot
+through throughout whereas while whose also cannot plus
 """.split()) - {"not", "no", "against", "without"}  # noqa: SIM905 (a word list reads best as words)
 
 

@@ -116,6 +116,7 @@ PHRASES: list[tuple[str, str]] = [
      rf"\buniversal(?:ly)?\b|\bany\b{_NOT_OCCASION}|\bwhatever\b|\birrespective of\b", "QUANT:all"),
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
+    (r"\bcommunity[- ]dwelling\b|\bnon-?institutionali[sz]ed\b|\bliving in the community\b", "community_dwelling"),
     (r"\bsymptom[- ]free\b|\bwithout (?:any )?symptoms\b|\b(?:who )?(?:have|has|with) no symptoms\b", "asymptomatic"),
     (r"\b(?:nobody|no one) knows\b|\bnot known\b|\bunknown\b", "unknown"),
     (r"\bcalls? for\b", "recommend"),
