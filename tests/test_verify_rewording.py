@@ -71,6 +71,14 @@ REWORDED = [
     ("ngc-9627", "The USPSTF recommends against daily supplementation with 400 IU or less of vitamin D3",
      "Community-dwelling postmenopausal women should not take 400 IU or less of vitamin D3 plus 1,000 mg or less "
      "of calcium daily to prevent fractures."),
+    # "aged 65+" is "65 years or older"; "injectable" is "parenteral"; "narcotic" is "opioid"
+    ("ngc-10920", "This recommendation applies to asymptomatic adults 65 years or older",
+     "It applies to asymptomatic adults aged 65+ who don't present to primary care with vision problems."),
+    ("ngc-10997", "recommends parenteral penicillin G benzathine for the treatment of syphilis",
+     "The CDC's 2015 STD treatment guidelines recommend injectable benzathine penicillin G for syphilis."),
+    ("ngc-11260", "The total daily dose of acetaminophen is recommended not to exceed three grams",
+     "No more than 3 g of acetaminophen should be taken per 24 hours from all sources, including "
+     "opioid-acetaminophen combinations."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
@@ -116,6 +124,9 @@ REWORDED = [
     ("ngc-10510", "The USPSTF recommends against routine screening for AAA in women who have never smoked",
      "The USPSTF recommends routine one-time ultrasound screening for AAA in women who have never smoked.",
      "recommended against"),
+    # "injectable" is parenteral, not oral
+    ("ngc-10997", "recommends parenteral penicillin G benzathine for the treatment of syphilis",
+     "The CDC's 2015 STD treatment guidelines recommend oral benzathine penicillin G for syphilis.", "route"),
     # a limit worded either way still disagrees with going beyond it
     ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
      "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",

@@ -382,6 +382,8 @@ def _compatible(kind: str, mine: set[str], theirs: set[str]) -> bool:
     # "adults" and "older adults" are not opposites; "ever smoked" includes former and current smokers
     if kind == "AGEGRP":
         return bool({"adult", "older"} >= mine | theirs)
+    if kind == "ROUTE":  # "parenteral" is any of IV, IM or SC
+        return "parenteral" in mine | theirs and not {"oral", "topical", "inhaled"} & (mine | theirs)
     if kind == "SMOKE":
         return "ever" in mine | theirs and "never" not in mine | theirs
     return False

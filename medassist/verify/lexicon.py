@@ -43,7 +43,7 @@ undergo undergoes undergoing experience experiences see note noted indicate indi
 overall any whose every mainly primarily chiefly mostly largely particularly especially typically often
 together concurrently jointly possible whenever method methods example e.g i.e
 roughly approximately around according told tell tells warrant warrants warranted aim aims aimed intended cover covers
-covered even avoid avoids avoided avoiding
+covered even avoid avoids avoided avoiding age aged
 """.split())  # noqa: SIM905 (a word list reads best as words)
 
 # Stop words: too common to show agreement (compared neither as words nor as facts).
@@ -102,6 +102,7 @@ def numeric_text(text: str) -> str:
     text = re.sub(r"\b(\d)/7 days?\b", r"\1 days", text)
     text = re.sub(r"\b(\d+) to age (?=\d)", r"\1 to ", text)  # "from age 0 to age 18": one range
     text = re.sub(r"\b(?:the )?age of (?=\d)", "age ", text)  # "from the age of 8"
+    text = re.sub(r"(?<=\d)\+(?=\W|$)", " or more", text)  # "65+"
     # "more than a month", "within a year": one of that unit, compared as a number ("30 days")
     text = re.sub(r"\b(more than|less than|longer than|within|at least|at most|up to|over|under|after|before|for) "
                   r"an? (year|month|week|day|hour)\b", r"\1 1 \2", text)
@@ -157,6 +158,7 @@ def canonical_text(text: str) -> str:
     text = _LETTER_TERM.sub(_letter_term, text)
     text = _NUMBER_WORD.sub(_number_word, text.lower())
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
+    text = re.sub(r"(?<=\d)\+(?=\W|$)", " or more", text)  # "65+"
     text = re.sub(r"(?<=[a-z0-9])\+(?=\s|$)", " positive", text)  # "HIV+ women"
     text = re.sub(r"\b(anti-[a-z0-9]+(?: \([^)]*\))?) antibod(?:y|ies)\b", r"\1", text)  # "anti-HCV antibody" is "anti-HCV"
     text = re.sub(r"\bon top of\b", "in addition to", text)

@@ -49,7 +49,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bmoderate[- ](?:dose|intensity)\b", "DOSE:moderate"),
     (r"\bhigh[- ](?:dose|intensity)\b", "DOSE:high"),
     # by which route, in which setting
-    (r"\bintravenous(?:ly)?\b|\biv\b|\bparenteral(?:ly)?\b", "ROUTE:iv"),
+    (r"\bintravenous(?:ly)?\b|\biv\b", "ROUTE:iv"),
+    (r"\bparenteral(?:ly)?\b|\binjectable\b|\bby injection\b", "ROUTE:parenteral"),  # IV, IM or SC
     (r"\boral(?:ly)?\b|\bby mouth\b|\bpo\b", "ROUTE:oral"),
     (r"\bintramuscular(?:ly)?\b|\bim\b", "ROUTE:im"),
     (r"\bsubcutaneous(?:ly)?\b", "ROUTE:sc"),
@@ -116,6 +117,8 @@ PHRASES: list[tuple[str, str]] = [
      rf"\buniversal(?:ly)?\b|\bany\b{_NOT_OCCASION}|\bwhatever\b|\birrespective of\b", "QUANT:all"),
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
+    (r"\bnarcotics?\b", "opioid"),
+    (r"\binitial\b", "first"),
     (r"\bcommunity[- ]dwelling\b|\bnon-?institutionali[sz]ed\b|\bliving in the community\b", "community_dwelling"),
     (r"\bsymptom[- ]free\b|\bwithout (?:any )?symptoms\b|\b(?:who )?(?:have|has|with) no symptoms\b", "asymptomatic"),
     (r"\b(?:nobody|no one) knows\b|\bnot known\b|\bunknown\b", "unknown"),
