@@ -366,3 +366,14 @@ def test_drugs_swapped_between_age_bands_are_caught():
     v = verdict("Escitalopram is approved for MDD in children from the age of 8.", mdd)
     assert v.verdict == "contradicted", v.reason
     assert "escitalopram for those aged at least 8 years; the passage says fluoxetine" in v.reason
+
+
+def test_all_of_an_age_band_is_the_age_band_and_no_narrower_group():
+    bp = passages_of("ngc-10822", "The USPSTF recommends screening for high blood pressure in adults aged 18 years")
+    v = verdict("All adults aged 18 and over should be screened for high blood pressure (USPSTF, grade A).", bp)
+    assert v.verdict == "supported", v.reason
+    # "all" still catches a claim that widens a group the statement narrows
+    glucose = passages_of("ngc-10853", "The USPSTF recommends screening for abnormal blood glucose as part of")
+    v = verdict("The USPSTF recommends screening for abnormal blood glucose in all adults aged 40 to 70 years "
+                "regardless of body weight.", glucose)
+    assert v.verdict != "supported", v.reason

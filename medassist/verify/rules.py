@@ -84,6 +84,8 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
     own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own) or _kin_in(t, own))}
     own |= _same_amounts(claim, unit) | _spelled_out_in(claim, own)
+    if "QUANT:all" in words and _everyone_of_that_age(claim, unit):
+        own.add("QUANT:all")  # "all adults aged 18 and over" is "adults aged 18 years or older"
     in_unit = sum(t in own for t in words) / len(words)
     if in_unit < OWN:
         return in_unit, in_unit, [t for t in words if t not in own]
@@ -103,6 +105,24 @@ def _kin_in(token: str, stems: set[str]) -> bool:
     if len(token) < KIN or _is_fact(token) or classify(token):
         return False
     return any(len(s) >= KIN and s[:KIN] == token[:KIN] and not _is_fact(s) and not classify(s) for s in stems)
+
+
+# A group narrowed by what its members have or are ("adults aged 40 to 70 years who are overweight")
+_QUALIFIED = re.compile(r"\b(?:who|whose|that)\s+(?:are|is|have|has|had|do|does|did|were|was|currently|also)\b|"
+                        r"\bwith (?:a |an )?(?:known|documented|history|diagnos)", re.IGNORECASE)
+_NARROWING = ("RISK", "SMOKE", "PREG", "SEV", "COURSE", "EXTENT", "SETTING", "SEX")
+
+
+def _everyone_of_that_age(claim: Facets, unit: Unit) -> bool:
+    """Does the unit speak of everyone of the claim's age band, narrowing it to no group the claim does not name?"""
+    f = unit.facets
+    ages = [q for q in claim.quantities if q.unit == "year" and q.bound]
+    if not ages or not claim.values.get("AGEGRP") or f.values.get("QUANT", set()) & {"only", "except"} \
+            or f.polarity == "selective" or _QUALIFIED.search(f.text):
+        return False
+    if not all(any(p.unit == "year" and p.bound == q.bound and p.value == q.value for p in f.quantities) for q in ages):
+        return False
+    return all(f.values.get(kind, set()) <= claim.values.get(kind, set()) for kind in _NARROWING)
 
 
 def _spelled_out_in(claim: Facets, stems: set[str]) -> set[str]:
