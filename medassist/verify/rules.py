@@ -60,7 +60,7 @@ def _is_fact(token: str) -> bool:
 
 
 # Where a claim joining two sentences of a statement joins them.
-_TWO_PARTS = re.compile(r"[;:]\s+|,?\s+[-–—]\s+|,\s+(?:and|but|plus|then)\s+(?:also\s+)?|,\s+(?=stopping\b|and\b)",
+_TWO_PARTS = re.compile(r"[;:]\s+|,?\s+[-–—]\s+|,?\s+(?:and|but|plus|then|while)\s+(?:also\s+)?|,\s+(?=stopping\b)",
                         re.IGNORECASE)
 
 
