@@ -79,6 +79,10 @@ REWORDED = [
     ("ngc-11260", "The total daily dose of acetaminophen is recommended not to exceed three grams",
      "No more than 3 g of acetaminophen should be taken per 24 hours from all sources, including "
      "opioid-acetaminophen combinations."),
+    # "MI" is "myocardial infarction" (a known abbreviation, also where the passage spells it out); titrated is adjusted
+    ("ngc-11213", "The Work Group recommends insulin be adjusted to maintain a blood glucose level between 110",
+     "For critically ill patients or those with an acute MI who have type 2 diabetes, the Work Group recommends "
+     "insulin be titrated to a blood glucose of 110 to 180 mg/dL."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "

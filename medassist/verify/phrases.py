@@ -118,6 +118,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
     (r"\bnarcotics?\b", "opioid"),
+    (r"\btitrat(?:e|es|ed|ing|ion)\b", "adjust"),
+    (r"\btak(?:e|es|ing|en) (?:\w+ ){0,3}into (?:account|consideration)\b", "consider"),
     (r"\binitial\b", "first"),
     (r"\bcommunity[- ]dwelling\b|\bnon-?institutionali[sz]ed\b|\bliving in the community\b", "community_dwelling"),
     (r"\bsymptom[- ]free\b|\bwithout (?:any )?symptoms\b|\b(?:who )?(?:have|has|with) no symptoms\b", "asymptomatic"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..retrieval.ranking import ABBREVIATIONS
 from ..types import Passage
 from .attribution import asked_conflict
 from .facets import Facets, facet_conflicts, facets, without_grade
@@ -194,7 +195,7 @@ class RuleVerifier:
         claim.specific = specific_stems(without_grade(claim_text))
         words = _content(expanded(without_grade(claim_text), defined))
         claim.concepts = words + [t for t in claim.concepts if _is_fact(t) and t not in words]
-        claim.short_forms = short_forms(claim_text, defined)
+        claim.short_forms = short_forms(claim_text, {**ABBREVIATIONS, **defined})
         if len(words) < MIN_WORDS:
             return Check("not_found", None, "the sentence states nothing that could be checked", 0.0)
         if question is not None:
