@@ -381,3 +381,18 @@ def test_all_of_an_age_band_is_the_age_band_and_no_narrower_group():
     v = verdict("The USPSTF recommends screening for abnormal blood glucose in all adults aged 40 to 70 years "
                 "regardless of body weight.", glucose)
     assert v.verdict != "supported", v.reason
+
+
+def test_a_condition_the_passage_does_not_name_is_not_supported():
+    # "asthma" for "COPD": one word of eight, but it names what the recommendation is about
+    copd = passages_of("ngc-10629", "recommends the early use of non-invasive ventilation (NIV) in patients with acute")
+    v = verdict("Early non-invasive ventilation is recommended in acute asthma exacerbations to reduce intubation and "
+                "mortality.", copd)
+    assert v.verdict != "supported" and "asthma" in v.reason, v.reason
+    v = verdict("Early non-invasive ventilation is recommended in acute COPD exacerbations to reduce intubation and "
+                "mortality.", copd)
+    assert v.verdict == "supported", v.reason
+    from medassist.verify.synonyms import names_a_thing
+
+    assert names_a_thing("asthma") and names_a_thing("insomnia")
+    assert not any(names_a_thing(w) for w in ("diseas", "condit", "full", "normal", "decad"))

@@ -27,6 +27,7 @@ from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
 from .synonyms import matches as synonym_in
+from .synonyms import names_a_thing
 from .units import ITEM, NEGATION, Unit, clauses, definitions, expanded, passage_units, short_forms, spelled_out
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
@@ -238,8 +239,9 @@ class RuleVerifier:
 
     @staticmethod
     def _supports(claim: Facets, unit: Unit, missing: list[str]) -> bool:
-        if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) for t in missing):
-            return False  # a population, frequency, number, drug, test or named condition the unit does not state
+        if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) or names_a_thing(t)
+               for t in missing):
+            return False  # a population, frequency, number, drug, test, condition or body part the unit does not state
         # A recommendation (or a grade) is supported only by a statement that makes one, never by
         # a sentence that merely describes the evidence on the same topic.
         if claim.polarity and not unit.facets.polarity and not (

