@@ -396,3 +396,28 @@ def test_a_condition_the_passage_does_not_name_is_not_supported():
 
     assert names_a_thing("asthma") and names_a_thing("insomnia")
     assert not any(names_a_thing(w) for w in ("diseas", "condit", "full", "normal", "decad"))
+
+
+@pytest.mark.parametrize("doc, statement, claim", [
+    # the passage denies what the claim affirms in the same words
+    ("ngc-10647", "Because facet injections are not likely to produce long-term benefit",
+     "Facet injections are likely to produce long-term benefit by themselves."),
+    # and the reverse: the claim denies what the passage affirms
+    ("ngc-10997", "Initial studies suggest that detection of syphilis infection in MSM",
+     "Initial studies suggest that screening MSM for syphilis every 3 months does not improve detection compared "
+     "with annual screening."),
+    ("ngc-10356", "Education about contraceptive methods should include an explanation that LARC is safe",
+     "Education about contraception should explain that LARC is not safe for nulliparous women."),
+])
+def test_a_claim_saying_the_opposite_in_the_same_words_is_not_supported(doc, statement, claim):
+    v = verdict(claim, passages_of(doc, statement))
+    assert v.verdict != "supported", v.reason
+
+
+def test_negations_that_say_who_or_what_to_do_are_not_denials():
+    from medassist.verify.negation import denied_words
+
+    assert denied_words("Facet injections are not likely to produce long-term benefit.") == {"produc"}
+    assert not denied_words("Patients who are not already being treated should be screened.")
+    assert not denied_words("In SCA patients who aren't on chronic transfusion, don't transfuse above 10 g/dL.")
+    assert not denied_words("Opioids are not recommended.")

@@ -15,6 +15,7 @@ from ..sentences import grade_of
 from .attribution import attribution_conflict
 from .bindings import age_conflict, by_age, group_conflict, group_numbers
 from .lexicon import concepts, negated, numeric_text
+from .negation import denied_words
 from .phrases import NEGATED_LESS, NEGATED_MORE
 from .quantities import Quantity, quantities, quantity_problem
 
@@ -267,6 +268,7 @@ class Facets:
     bindings: set[tuple[str, str]] = field(default_factory=set)  # ("male", "35"): a number said of a group
     specific: set[str] = field(default_factory=set)  # stems naming something particular (set for claims)
     excluded: frozenset[str] = frozenset()  # named only to be excluded ("without naloxone")
+    denied: frozenset[str] = frozenset()  # words a negation governs ("not likely to produce" -> produc)
     by_age: set = field(default_factory=set)  # {("600 units", {18 y min, 70 y max})}: an amount or drug for an age band
     short_forms: dict[str, set[str]] = field(default_factory=dict)  # "epd" -> concepts of "Edinburgh … Scale" (claims)
 
@@ -299,7 +301,8 @@ def facets(text: str, grade: str | None = None) -> Facets:
         values["EVID"] = strength
     plain = numeric_text(text)
     return Facets(text, tokens, polarity(text), (grade_tokens(grade) if grade else grades(text)), quantities(plain), values,
-                  preference(text), sequence, group_numbers(tokens, text), excluded=negated(text), by_age=by_age(plain))
+                  preference(text), sequence, group_numbers(tokens, text), excluded=negated(text), by_age=by_age(plain),
+                  denied=denied_words(text))
 
 
 def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:

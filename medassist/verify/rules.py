@@ -25,6 +25,7 @@ from .attribution import asked_conflict
 from .facets import Facets, facet_conflicts, facets, without_grade
 from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
+from .negation import negates
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
 from .synonyms import matches as synonym_in
 from .synonyms import names_a_thing
@@ -263,6 +264,11 @@ class RuleVerifier:
             return False  # "urine … can be processed" against "… should not be processed" (but "stopping once …")
         if not claim.polarity and unit.facets.polarity == "insufficient":
             return False  # a plain statement of fact against "it is unknown whether X is beneficial"
+        # one side denies what the other, which denies nothing, says ("are likely to produce benefit" against
+        # "are not likely to produce benefit")
+        if (claim.denied & set(unit.facets.concepts) and not negates(unit.facets.text)) or \
+                (unit.facets.denied & set(claim.concepts) and not negates(claim.text)):
+            return False
         if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
             return False
         return not quantity_problem(claim.quantities, quantities_of(unit))
