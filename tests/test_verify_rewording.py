@@ -83,6 +83,19 @@ REWORDED = [
     ("ngc-11213", "The Work Group recommends insulin be adjusted to maintain a blood glucose level between 110",
      "For critically ill patients or those with an acute MI who have type 2 diabetes, the Work Group recommends "
      "insulin be titrated to a blood glucose of 110 to 180 mg/dL."),
+    # "within a week" is a duration ("within seven days"), not "weekly"; "as long as a month" is "up to one month"
+    ("ngc-9978", "Patients who are discharged from acute care (hospitalization, Emergency Department) remain",
+     "Patients discharged from the emergency department remain at high risk for suicide and should be followed up "
+     "within a week of discharge."),
+    ("ngc-10208", "If refrigeration is unavailable, insulin can be safely stored at temperatures between 36",
+     "If refrigeration is unavailable, insulin can be safely stored at 36 to 86 degrees Fahrenheit for as long as a "
+     "month."),
+    # "who have never had" excludes as "without a history of" does; "except when" is "unless"
+    ("ngc-11050", "No prophylaxis is recommended for knee arthroscopy in patients without a history",
+     "Patients having knee arthroscopy who have never had a venous thrombosis need no prophylaxis."),
+    ("ngc-11238", "The Work Group recommends Cognitive Behavioral Therapy for Insomnia (CBT-I) for insomnia",
+     "CBT-I is recommended for insomnia in patients with PTSD, except when an underlying medical or environmental "
+     "etiology is identified."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
@@ -131,6 +144,12 @@ REWORDED = [
     # "injectable" is parenteral, not oral
     ("ngc-10997", "recommends parenteral penicillin G benzathine for the treatment of syphilis",
      "The CDC's 2015 STD treatment guidelines recommend oral benzathine penicillin G for syphilis.", "route"),
+    # "No prophylaxis is recommended" refuses; "a single measurement" is not "multiple tests"
+    ("ngc-11050", "No prophylaxis is recommended for knee arthroscopy in patients without a history",
+     "Prophylaxis is recommended for knee arthroscopy in patients without a history of venous thrombosis.",
+     "recommended against"),
+    ("ngc-10708", "Multiple tests should be done over a 3- to 6-month interval",
+     "A single test should be done to confirm or rule out abnormal findings.", "frequency"),
     # a limit worded either way still disagrees with going beyond it
     ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
      "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",

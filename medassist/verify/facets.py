@@ -126,6 +126,10 @@ def polarity(text: str) -> str | None:
                                                                      after, re.IGNORECASE))
     if not negative and re.search(r"\b(?:not|never|no longer)\s+(?:be\s+)?$", source[:m.start()], re.IGNORECASE):
         negative = True  # "X is not recommended", "should never be"
+    if not negative and re.search(r"(?:^|[,;:]\s*)\W*(?:\d+[.)]\s*)?no\s+(?!(?:more|less|fewer|greater|longer|later|earlier|sooner)\s+than\b)"
+                                  r"(?:[\w/-]+\s+){0,5}(?:(?:is|are)\s+(?:\w+ly\s+)?)?$",
+                                  source[:m.start()], re.IGNORECASE):
+        negative = True  # "No prophylaxis is recommended for knee arthroscopy"
     if not negative and _NEITHER.search(source[:m.start()]):
         negative = True
     if not negative and _REFUSAL_SUBJECT.match(source[:m.start()]):

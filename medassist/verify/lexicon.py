@@ -93,6 +93,17 @@ def _number_word(m: re.Match) -> str:
 _GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "μ": "micro"})
 
 
+_AS_LONG_AS = re.compile(r"\b(?:for )?as long as\b(?= (?:an?|\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)")
+_ONE_UNIT = re.compile(r"\b(more than|less than|longer than|within|at least|at most|up to|over|under|after|before|for) "
+                       r"an? (year|month|week|day|hour)\b")
+
+
+def _one_unit(text: str) -> str:
+    """"within a week", "for as long as a month": one of that unit, a duration compared as a number ("seven
+    days"), not a frequency ("a week" in "twice a week")."""
+    return _ONE_UNIT.sub(r"\1 1 \2", _AS_LONG_AS.sub("up to", text))
+
+
 def numeric_text(text: str) -> str:
     """Lower case with number words as digits: where numbers and their bounds are read."""
     text = unicodedata.normalize("NFKC", text).replace("*", " ").translate(_GREEK)
@@ -103,9 +114,7 @@ def numeric_text(text: str) -> str:
     text = re.sub(r"\b(\d+) to age (?=\d)", r"\1 to ", text)  # "from age 0 to age 18": one range
     text = re.sub(r"\b(?:the )?age of (?=\d)", "age ", text)  # "from the age of 8"
     text = re.sub(r"(?<=\d)\+(?=\W|$)", " or more", text)  # "65+"
-    # "more than a month", "within a year": one of that unit, compared as a number ("30 days")
-    text = re.sub(r"\b(more than|less than|longer than|within|at least|at most|up to|over|under|after|before|for) "
-                  r"an? (year|month|week|day|hour)\b", r"\1 1 \2", text)
+    text = _one_unit(text)
     # a bound behind a negation: "should not get more than 4 g" is "at most 4 g", not "more than 4 g"
     text = re.sub(NEGATED_MORE, "at most", text)
     text = re.sub(NEGATED_LESS, "at least", text)
@@ -162,6 +171,7 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])\+(?=\s|$)", " positive", text)  # "HIV+ women"
     text = re.sub(r"\b(anti-[a-z0-9]+(?: \([^)]*\))?) antibod(?:y|ies)\b", r"\1", text)  # "anti-HCV antibody" is "anti-HCV"
     text = re.sub(r"\bon top of\b", "in addition to", text)
+    text = _one_unit(text)
     text = _EVERY.sub(_every, text)
     text = _TIMES.sub(_times, text)
     return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[cast(str, m.lastgroup)]} ", text)  # every alternative is a named group
@@ -191,7 +201,8 @@ def concepts(text: str) -> list[str]:
     return list(_concepts(text))
 
 
-_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from)\s+([^();,.]{1,60})|"
+_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|(?:have|has|had) never had|"
+                      r"(?:have|has|had) not had|(?:with )?no (?:prior |previous |past )?history of)\s+([^();,.]{1,60})|"
                       r"\b(?:non|no)[ -]+((?:[a-z0-9]+[ -]?){1,2})|"
                       r"\b((?:[a-z0-9]+ ){1,2})(?:excepted|excluded)\b", re.IGNORECASE)
 

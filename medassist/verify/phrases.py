@@ -41,7 +41,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(?:1|one)[- ]time\b|\bonly once\b|\bonce only\b|\bonce in (?:a|their) lifetime\b|\bat least once\b(?! (?:a|per|every|each) )|"
      r"\b(?:screen|screened|test|tested|vaccinate|vaccinated|given|done|performed)(?: \w+){0,2} once\b"
      r"(?! (?:a|per|every|each) )|"
-     r"\bsingle[- ]time\b|\ba single (?:screen|test|examination|measurement|dose)", "FREQ:once"),
+     r"\bsingle[- ]time\b|\ba single (?:\w+ )?(?:screen|test|examination|measurement|dose)", "FREQ:once"),
+    (r"\b(?:multiple|several|serial|repeated) (?:\w+ )?(?:screens|tests|examinations|measurements|readings)\b",
+     "FREQ:repeated"),
     (r"\bthroughout (?:the )?(?:pregnancy|gestation)\b|\bat every (?:prenatal|antenatal) visit\b", "FREQ:throughout PREG:yes"),
     # how much
     (r"\blow-? to moderate-?(?:dose|intensity)\b", "DOSE:low DOSE:moderate"),
@@ -107,6 +109,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bm(?:e|a)n\b|\bmales?\b|\bboys?\b|\bfathers?\b", "SEX:male"),
     (r"\bwom(?:e|a)n\b|\bfemales?\b|\bgirls?\b|\bmothers?\b", "SEX:female"),
     (r"\b(?:but )?not both\b|\bnever both\b|\bnot (?:together|in combination)\b", "QUANT:oneof"),
+    (r"\bexcept (?:when|if|where)\b", "unless"),  # a condition, not a group left out
     (r"\bexcept(?: for| in)?\b|\bexcluding\b|\bother than\b|\bapart from\b|\bbut not\b|\bwith the exception of\b",
      "QUANT:except"),
     (r"\bincluding\b|\bas well as\b", "QUANT:incl"),
@@ -118,6 +121,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
     (r"\bnarcotics?\b", "opioid"),
+    (r"\brul(?:e|es|ed|ing) out\b", "exclude"),
+    (r"\bmultiple\b", "several"),
     (r"\btitrat(?:e|es|ed|ing|ion)\b", "adjust"),
     (r"\btak(?:e|es|ing|en) (?:\w+ ){0,3}into (?:account|consideration)\b", "consider"),
     (r"\binitial\b", "first"),

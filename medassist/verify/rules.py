@@ -73,7 +73,7 @@ _COMPARED_ONLY = ("QUANT:only", "QUANT:incl", "QUANT:both", "QUANT:oneof", "SCOP
 def _content(tokens: list[str]) -> list[str]:
     # "only", "including" and timing words are compared as facets (conflicts), not required as words
     return [t for t in dict.fromkeys(tokens) if t not in SOFT_STEMS and t not in _COMPARED_ONLY
-            and not t.startswith("TIME:") and t not in ("not", "no", "against", "without")]
+            and not t.startswith("TIME:") and t not in ("not", "no", "never", "against", "without")]
 
 
 def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
