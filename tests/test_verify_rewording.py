@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from medassist.verify.facets import facets
+from medassist.verify.facets import polarity as polarity_of
 from medassist.verify.lexicon import concepts, stem
 from medassist.verify.synonyms import matches
 from medassist.verify.units import spelled_out
@@ -440,3 +441,17 @@ def test_negations_that_say_who_or_what_to_do_are_not_denials():
     assert not denied_words("Patients who are not already being treated should be screened.")
     assert not denied_words("In SCA patients who aren't on chronic transfusion, don't transfuse above 10 g/dL.")
     assert not denied_words("Opioids are not recommended.")
+
+
+def test_words_that_looked_like_facts_but_are_not():
+    from medassist.verify.lexicon import concepts
+
+    # "insufficient social support" is a patient's circumstance, not an I statement
+    assert polarity_of("The Work Group suggests a target HbA1c range of 8.0% to 9.0% for patients with difficulties "
+                       "in self-management due to insufficient social support.") == "for"
+    assert polarity_of("There is insufficient evidence to recommend for or against it.") == "insufficient"
+    # "one larger than 3 cm" and "the first one" are pronouns; "hemoglobin A1c" is HbA1c
+    assert "1" not in concepts("a massive tear, that is, one larger than 3 cm")
+    assert "1" not in concepts("only if the first one improved function")
+    assert "1" in concepts("one dose of vaccine")
+    assert "hba1c" in concepts("routine lab work should include a hemoglobin A1c")

@@ -24,7 +24,8 @@ from .quantities import Quantity, quantities, quantity_problem
 # "recommends", and both before words like "contraindicated" that may sit in a condition
 # ("for whom first-line treatment is contraindicated, suggests offering gabapentin").
 _INSUFFICIENT = re.compile(
-    r"\binsufficient\b|\binadequate evidence\b|\bnot (?:enough|sufficient) evidence\b|\bno recommendations? (?:could "
+    r"\binsufficient\b(?! (?:social|support|income|sleep|intake|response|dose|dosing|weight|food|housing|resources|"
+    r"vitamin|calcium|iron|fluid|caloric|exercise))|\binadequate evidence\b|\bnot (?:enough|sufficient) evidence\b|\bno recommendations? (?:could "
     r"be made |is made |can be made )?(?:for or against|either way)\b|\b(?:does|do|did) not recommend for or against\b|"
     r"\bneither for nor against\b|\b(?:cannot|can ?not|could not|unable to) (?:be )?(?:determined?|assess(?:ed)?|"
     r"recommend for or against)\b|\bevidence is (?:lacking|limited|inconclusive|conflicting|inadequate)\b|"

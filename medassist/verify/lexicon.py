@@ -43,7 +43,7 @@ undergo undergoes undergoing experience experiences see note noted indicate indi
 overall any whose every mainly primarily chiefly mostly largely particularly especially typically often
 together concurrently jointly possible whenever method methods example e.g i.e
 roughly approximately around according told tell tells warrant warrants warranted aim aims aimed intended cover covers
-covered even avoid avoids avoided avoiding age aged
+covered even avoid avoids avoided avoiding age aged one
 """.split())  # noqa: SIM905 (a word list reads best as words)
 
 # Stop words: too common to show agreement (compared neither as words nor as facts).
@@ -74,7 +74,10 @@ _PHRASE_TOKEN = {f"p{i}": token for i, (_, token) in enumerate(PHRASES)}
 # ("ACE inhibitor" is read whole, as "acei", below; "ACE" alone is spelled out)
 _ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
                      + r")\b(?! inhibitor)")
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")(?:[- ](one|two|three|four|five|six|seven|eight|"
+# ("one larger than 3 cm", "the first one", "one of": a pronoun, not a number)
+_NUMBER_WORD = re.compile(r"\b(?!one (?:larger|smaller|bigger|that|who|which|of|or another|another|with|in which)\b)"
+                          r"(?!(?<=\bthe )one\b)(?!(?<=\bfirst )one\b)(?!(?<=\bthis )one\b)(?!(?<=\bthat )one\b)"
+                          r"(" + "|".join(NUMBER_WORDS) + r")(?:[- ](one|two|three|four|five|six|seven|eight|"
                           r"nine))?\b", re.IGNORECASE)
 # "hepatitis B", "apo A-I", "type 2": the letter or number is part of the name, and a different one
 # is a different thing.
@@ -100,7 +103,9 @@ _ONE_UNIT = re.compile(r"\b(more than|less than|longer than|within|at least|at m
 
 def _one_unit(text: str) -> str:
     """"within a week", "for as long as a month": one of that unit, a duration compared as a number ("seven
-    days"), not a frequency ("a week" in "twice a week")."""
+    days"), not a frequency ("a week" in "twice a week"). "larger than 3 cm" bounds as "more than" does."""
+    text = re.sub(r"\b(?:larger|bigger|longer|higher) than(?= \d)", "more than", text)
+    text = re.sub(r"\b(?:smaller|shorter|lower) than(?= \d)", "less than", text)
     return _ONE_UNIT.sub(r"\1 1 \2", _AS_LONG_AS.sub("up to", text))
 
 

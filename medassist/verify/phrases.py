@@ -121,6 +121,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
     (r"\bnarcotics?\b", "opioid"),
+    (r"\bput(?:s|ting)? off\b", "postpone"),
+    (r"\bblood sugars?\b", "blood glucose"),
+    (r"\b(?:glycated |glycosylated )?ha?emoglobin a1c\b|\bglyc(?:ated|osylated) ha?emoglobin\b", "hba1c"),
     (r"\brul(?:e|es|ed|ing) out\b", "exclude"),
     (r"\bmultiple\b", "several"),
     (r"\btitrat(?:e|es|ed|ing|ion)\b", "adjust"),
