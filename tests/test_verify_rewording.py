@@ -151,6 +151,18 @@ REWORDED = [
      "recommended against"),
     ("ngc-10708", "Multiple tests should be done over a 3- to 6-month interval",
      "A single test should be done to confirm or rule out abnormal findings.", "frequency"),
+    # a claim about patients already on a statin, where the passage says "not on statin therapy"
+    ("ngc-10627", "The Work Group suggests CVD risk assessment every two years for patients with intermediate",
+     "The Work Group suggests CVD risk assessment every two years for patients at intermediate CVD risk who are "
+     "already on statin therapy.", "excludes statin"),
+    # "a late option, only after other treatments have failed" where the passage recommends early use
+    ("ngc-10629", "recommends the early use of non-invasive ventilation (NIV) in patients with acute",
+     "NIV should be kept as a late option in acute COPD exacerbations, used only after other treatments have "
+     "failed.", "late"),
+    # a timing chosen over the one the passage gives
+    ("ngc-9597", "Workers on buprenorphine need special anesthesia care and should have a consult",
+     "Workers on buprenorphine need special anesthesia care and should have a consult after surgery rather than "
+     "before it.", "timing"),
     # a limit worded either way still disagrees with going beyond it
     ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
      "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",

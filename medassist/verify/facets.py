@@ -257,7 +257,8 @@ def grades_conflict(claim: set[str], passage: set[str]) -> bool:
 # -- everything together ------------------------------------------------------------------------
 _FACET_LABEL = {"ROUTE": "route", "FORM": "formulation", "SCOPE": "whom the recommendation covers", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
                 "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to",
-                "SEV": "severity", "COURSE": "course", "EXTENT": "extent", "EVID": "strength of evidence"}
+                "SEV": "severity", "COURSE": "course", "EXTENT": "extent", "EVID": "strength of evidence",
+                "PHASE": "when in the course"}
 
 
 @dataclass
@@ -310,6 +311,10 @@ def facets(text: str, grade: str | None = None) -> Facets:
                   denied=denied_words(text))
 
 
+_CHOSEN_TIME = re.compile(r"\b(after|before)\b[^.;]{0,60}?\b(?:rather than|instead of|and not|not)\s+(?:\w+\s+){0,2}?"
+                          r"(before|after)\b", re.IGNORECASE)
+
+
 def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     """Where the passage says otherwise than the claim: (kind, readable reason) pairs, empty if nowhere.
     Kinds: polarity, SEX, PREG, SMOKE, RISK, AGEGRP, FREQ, QUANT, preference, grade, number, attribution."""
@@ -325,7 +330,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                                     f"{_POLARITY_WORDS[theirs_p]}"))
     only = "only" in claim.values.get("QUANT", set())
     for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "FORM", "SCOPE", "SETTING", "SEV",
-                 "COURSE", "EXTENT", "EVID"):
+                 "COURSE", "EXTENT", "EVID", "PHASE"):
         mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
         if mine and theirs and not mine & theirs and not _compatible(kind, mine, theirs):
             reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says {', '.join(sorted(mine))}, the passage says "
@@ -357,6 +362,10 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                      and (classify(t) or t in claim.specific or t in _CONDITIONS))
     if dropped:
         reasons.append(("excluded", f"the passage excludes {', '.join(dropped)}"))
+    chosen = _CHOSEN_TIME.search(claim.text)  # "after the surgery rather than before it"
+    if chosen and passage.values.get("TIME") == {chosen.group(2).lower()}:
+        reasons.append(("TIME", f"timing: the claim says {chosen.group(1).lower()}, the passage says "
+                                f"{chosen.group(2).lower()}"))
     swapped = group_conflict(claim.bindings, passage.bindings) or age_conflict(claim.by_age, passage.by_age)
     if swapped:
         reasons.append(("number", swapped))

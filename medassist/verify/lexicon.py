@@ -207,7 +207,8 @@ def concepts(text: str) -> list[str]:
 
 
 _NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|(?:have|has|had) never had|"
-                      r"(?:have|has|had) not had|(?:with )?no (?:prior |previous |past )?history of)\s+([^();,.]{1,60})|"
+                      r"(?:have|has|had) not had|(?:with )?no (?:prior |previous |past )?history of|"
+                      r"(?:and |who are )?not (?:on|taking|receiving|using))\s+([^();,.]{1,60})|"
                       r"\b(?:non|no)[ -]+((?:[a-z0-9]+[ -]?){1,2})|"
                       r"\b((?:[a-z0-9]+ ){1,2})(?:excepted|excluded)\b", re.IGNORECASE)
 

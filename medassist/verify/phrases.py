@@ -171,6 +171,10 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(?:younger|older|less|more|fewer|greater) than\b|\b(?:or|and) (?:older|younger|above|over|more|less|"
      r"greater|higher|lower|fewer)\b|\bat (?:least|most)\b|\ba (?:minimum|maximum) of\b|\bno (?:more|less|fewer) than\b|"
      r"\bup to\b|\babove\b|\bbelow\b|\bunder\b|\bexceed(?:s|ing)?\b|\bbeyond\b|\bgo(?:es)? (?:over|beyond)\b", " "),  # bounds: compared with the numbers
+    (r"\b(?:the )?early (?:use|initiation|start|treatment|intervention)\b|\bearly in the course\b|\bas early as possible\b",
+     "PHASE:early"),
+    (r"\b(?:a |the )?(?:late|last[- ]line|last) (?:option|resort|use|treatment)\b|\bonly after (?:\w+ ){0,3}(?:failed|fail)\b",
+     "PHASE:late"),
     (r"\bprior to\b|\bbefore\b|\bahead of\b|\bin advance of\b", "TIME:before"),
     (r"\bfollowing\b|\bafter(?:wards?)?\b|\bonce\b|\bpost[- ]", "TIME:after"),
     (r"\bduring\b|\bthroughout\b|\bin the course of\b", "TIME:during"),
