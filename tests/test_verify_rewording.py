@@ -467,3 +467,12 @@ def test_words_that_looked_like_facts_but_are_not():
     assert "1" not in concepts("only if the first one improved function")
     assert "1" in concepts("one dose of vaccine")
     assert "hba1c" in concepts("routine lab work should include a hemoglobin A1c")
+
+
+def test_another_body_part_than_the_passage_names_is_not_supported():
+    knee = passages_of("ngc-11050", "No prophylaxis is recommended for knee arthroscopy in patients without a history")
+    v = verdict("No prophylaxis is recommended for shoulder arthroscopy in patients without prior venous thrombosis.",
+                knee)
+    assert v.verdict != "supported" and "shoulder" in v.reason, v.reason
+    v = verdict("No prophylaxis is recommended for knee arthroscopy in patients without prior venous thrombosis.", knee)
+    assert v.verdict == "supported", v.reason

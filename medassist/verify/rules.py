@@ -28,7 +28,7 @@ from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
 from .negation import negates
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
 from .synonyms import matches as synonym_in
-from .synonyms import names_a_thing
+from .synonyms import names_a_body_part, names_a_thing
 from .units import ITEM, NEGATION, Unit, clauses, definitions, expanded, passage_units, short_forms, spelled_out
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
@@ -242,7 +242,10 @@ class RuleVerifier:
     def _supports(claim: Facets, unit: Unit, missing: list[str]) -> bool:
         if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) or names_a_thing(t)
                for t in missing):
-            return False  # a population, frequency, number, drug, test, condition or body part the unit does not state
+            return False  # a population, frequency, number, drug, test or condition the unit does not state
+        if missing and any((names_a_body_part(t) or names_a_thing(t)) and t not in claim.concepts
+                           for t in unit.facets.concepts) and any(names_a_body_part(t) for t in missing):
+            return False  # "shoulder arthroscopy" where the unit says "knee arthroscopy": another body part
         # A recommendation (or a grade) is supported only by a statement that makes one, never by
         # a sentence that merely describes the evidence on the same topic.
         if claim.polarity and not unit.facets.polarity and not (

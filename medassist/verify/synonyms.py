@@ -110,6 +110,20 @@ def names_a_thing(token: str) -> bool:
     return files.get(base) in _NAMED_FILES and _mostly_noun(base)
 
 
+@lru_cache(maxsize=50_000)
+def names_a_body_part(token: str) -> bool:
+    """Does the stem stand for a part of the body ("knee", "shoulder")?"""
+    words = words_of(token) if token.isalpha() else ()
+    if not words:
+        return False
+    # (used only where the other side names another one, so a word that is also a verb counts: "shoulder"; but
+    # not one that is mostly a verb: "come")
+    base = min(words, key=len)
+    tagged = _tagged()
+    noun = tagged.get("noun", {}).get(base, 0)
+    return _first_sense_files().get(base) == "noun.body" and 3 * noun >= tagged.get("verb", {}).get(base, 0)
+
+
 @lru_cache(maxsize=1)
 def _tagged() -> dict[str, dict[str, int]]:
     """pos -> lemma -> how many of its senses were seen in the tagged corpus (index files' tagsense_cnt)."""
