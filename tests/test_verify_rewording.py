@@ -163,6 +163,18 @@ REWORDED = [
     ("ngc-9597", "Workers on buprenorphine need special anesthesia care and should have a consult",
      "Workers on buprenorphine need special anesthesia care and should have a consult after surgery rather than "
      "before it.", "timing"),
+    # asymptomatic women where the passage speaks of women with signs and symptoms of preterm labour
+    ("ngc-11385", "The Work Group recommends considering the use of fetal fibronectin testing",
+     "Fetal fibronectin testing should be considered in asymptomatic pregnant women between 24 and 34 weeks.",
+     "symptoms"),
+    # "with contraindications" where the passage says "with no contraindications"
+    ("ngc-10536", "In patients with no contraindications to pharmacologic therapy, clinicians should consider",
+     "In patients with contraindications to pharmacologic therapy, clinicians should consider acetaminophen or "
+     "oral NSAIDs first line.", "excludes contraind"),
+    # strong evidence where the passage says the evidence is limited
+    ("ngc-10853", "Evidence on the optimal rescreening interval for adults with an initial normal glucose",
+     "Strong evidence establishes the optimal rescreening interval for adults with a normal initial glucose test.",
+     "strength of evidence"),
     # a limit worded either way still disagrees with going beyond it
     ("ngc-10646", "use beyond 30 days after non-traumatic injuries",
      "Continuing opioids beyond 30 days after a non-traumatic injury is recommended if pain persists.",

@@ -169,7 +169,7 @@ def preference(text: str) -> tuple[set[str], set[str]] | None:
 
 # Conditions that say who a recommendation is for: "adults without obesity" are not "adults with obesity".
 _CONDITIONS = frozenset(["obes", "overweight", "diabet", "hypertens", "dyslipidemia", "symptom", "pregnanc", "infect",
-                        "cancer", "dementia", "depress", "disabl", "frailti", "fractur"])
+                        "cancer", "dementia", "depress", "disabl", "frailti", "fractur", "contraind"])
 
 
 def _words(tokens: set[str]) -> str:
@@ -258,7 +258,7 @@ def grades_conflict(claim: set[str], passage: set[str]) -> bool:
 _FACET_LABEL = {"ROUTE": "route", "FORM": "formulation", "SCOPE": "whom the recommendation covers", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
                 "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to",
                 "SEV": "severity", "COURSE": "course", "EXTENT": "extent", "EVID": "strength of evidence",
-                "PHASE": "when in the course"}
+                "PHASE": "when in the course", "SYMPT": "symptoms"}
 
 
 @dataclass
@@ -286,7 +286,8 @@ _EVIDENCE = {
     "moderate": re.compile(r"\b(?:adequate|fair|moderate(?:[- ]quality|[- ]certainty)?|some)(?: quality)? evidence\b",
                            re.I),
     "low": re.compile(r"\b(?:limited|weak|poor|low[- ]quality|low[- ]certainty|inadequate|insufficient|little|minimal|"
-                      r"scant)(?: quality)? evidence\b", re.I)}
+                      r"scant)(?: quality)? evidence\b|\bevidence (?:[\w,-]+ ){0,16}?(?:is|are|was|were|remains?) "
+                      r"(?:limited|lacking|insufficient|sparse|scarce|weak|inconclusive)\b", re.I)}
 
 
 def facets(text: str, grade: str | None = None) -> Facets:
@@ -330,7 +331,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                                     f"{_POLARITY_WORDS[theirs_p]}"))
     only = "only" in claim.values.get("QUANT", set())
     for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "FORM", "SCOPE", "SETTING", "SEV",
-                 "COURSE", "EXTENT", "EVID", "PHASE"):
+                 "COURSE", "EXTENT", "EVID", "PHASE", "SYMPT"):
         mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
         if mine and theirs and not mine & theirs and not _compatible(kind, mine, theirs):
             reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says {', '.join(sorted(mine))}, the passage says "
