@@ -97,6 +97,14 @@ REWORDED = [
     ("ngc-11238", "The Work Group recommends Cognitive Behavioral Therapy for Insomnia (CBT-I) for insomnia",
      "CBT-I is recommended for insomnia in patients with PTSD, except when an underlying medical or environmental "
      "etiology is identified."),
+    # breastfeeding says who, as pregnancy does; "any use" is no population; "backup" is "back up"
+    ("ngc-11091", "Breastfeeding is not recommended for 24 hours after taking ulipristal acetate",
+     "Women should not breastfeed for 24 hours after taking ulipristal acetate (UPA)."),
+    ("ngc-11260", "Minor tranquilizers and muscle relaxants are generally not recommended for use in patients",
+     "For cumulative trauma conditions, minor tranquilizers and muscle relaxants are generally not recommended, and "
+     "any use should be limited to two weeks in total."),
+    ("ngc-10535", "The care team should offer active prosthesis users at least one back up device",
+     "The care team should offer active prosthesis users at least one backup device to keep function consistent."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "

@@ -290,12 +290,15 @@ _EVIDENCE = {
                       r"(?:limited|lacking|insufficient|sparse|scarce|weak|inconclusive)\b", re.I)}
 
 
+_BREASTFEEDING = re.compile(r"\bbreast[- ]?(?:feed|fed)\w*|\blactat\w*|\bnursing mothers?\b", re.IGNORECASE)
+
+
 def facets(text: str, grade: str | None = None) -> Facets:
     """The facts of `text`; `grade` is the grade its statement carries when that is written elsewhere
     (after the statement's last sentence)."""
     tokens = concepts(text)
-    if "PREG:yes" in tokens and "SEX:female" not in tokens:
-        tokens.append("SEX:female")  # pregnancy says who as well
+    if ("PREG:yes" in tokens or _BREASTFEEDING.search(text)) and "SEX:female" not in tokens:
+        tokens.append("SEX:female")  # pregnancy and breastfeeding say who as well
     values: dict[str, set[str]] = {}
     sequence: dict[str, list[str]] = {}
     for t in tokens:

@@ -18,7 +18,7 @@ NAMED_TERM = r"\b(type|stage|phase|class|schedule|tier)s?[ -](\d{1,2}[a-c]?)(?:\
 _RISK_OF = r"(?:[- ](?:cvd|cardiovascular|ascvd|chd|fracture|fall|bleeding|suicide)(?: disease)?(?: \([a-z ]+\))?)?"
 
 _NOT_OCCASION = (r"(?! (?:next |subsequent |follow-up )?(?:visits?|encounters?|transfusions?|doses?|injections?|"
-                 r"sessions?|time|occasion|appointments?|examinations?|exams?)\b)")
+                 r"sessions?|time|occasion|appointments?|examinations?|exams?|use|further)\b)")
 
 PHRASES: list[tuple[str, str]] = [
     # how often
@@ -121,6 +121,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bonly\b|\bsolely\b|\bexclusively\b|\blimited to\b|\brestricted to\b", "QUANT:only"),
     # same thing, other words
     (r"\bnarcotics?\b", "opioid"),
+    (r"\bdeaths?\b", "mortality"),
+    (r"\bback[- ]ups?\b", "backup"),
     (r"\bput(?:s|ting)? off\b", "postpone"),
     (r"\bblood sugars?\b", "blood glucose"),
     (r"\b(?:glycated |glycosylated )?ha?emoglobin a1c\b|\bglyc(?:ated|osylated) ha?emoglobin\b", "hba1c"),
