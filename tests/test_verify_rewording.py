@@ -105,6 +105,10 @@ REWORDED = [
      "any use should be limited to two weeks in total."),
     ("ngc-10535", "The care team should offer active prosthesis users at least one back up device",
      "The care team should offer active prosthesis users at least one backup device to keep function consistent."),
+    # "65+" is "aged 65 years or older" (the statement's "community-dwelling adults aged 65" keeps its number)
+    ("ngc-9627", "The USPSTF recommends vitamin D supplementation (the median dose of vitamin D",
+     "For community-dwelling people 65+ at increased risk for falls, the USPSTF recommends vitamin D to prevent "
+     "falls (B recommendation)."),
     # "fall outside the recommendation" is "does not apply to"
     ("ngc-10746", "It does not apply to children whose parents or clinicians raise those concerns",
      "Children whose parents or clinicians have raised concerns fall outside the recommendation and should be "
@@ -496,3 +500,10 @@ def test_another_body_part_than_the_passage_names_is_not_supported():
     assert v.verdict != "supported" and "shoulder" in v.reason, v.reason
     v = verdict("No prophylaxis is recommended for knee arthroscopy in patients without prior venous thrombosis.", knee)
     assert v.verdict == "supported", v.reason
+
+
+def test_babies_born_preterm_are_not_an_age_group():
+    from medassist.verify.facets import facets as read
+
+    assert "AGEGRP" not in read("Babies born prematurely or with low birth weight are outside its scope.").values
+    assert read("Infants should be screened.").values["AGEGRP"] == {"infant"}

@@ -101,7 +101,8 @@ PHRASES: list[tuple[str, str]] = [
     (rf"\b(?:at )?(?:low|lower){_RISK_OF}[- ]risk\b", "RISK:low"),
     (rf"\b(?:at )?intermediate{_RISK_OF}[- ]risk\b", "RISK:intermediate"),
     (r"\bolder adults?\b|\belderly\b|\bseniors?\b|\bolder (?:people|persons|patients|individuals)\b|"
-     r"\bcommunity-dwelling adults aged 65\b", "AGEGRP:older"),
+     r"\bcommunity-dwelling adults(?= aged 65\b)", "AGEGRP:older community_dwelling adults"),
+    (r"\b(?:bab(?:y|ies)|infants?|newborns?)\b(?= (?:who (?:were|are) )?born\b)", " "),  # "babies born preterm": how born
     (r"\bnewborns?\b|\bneonat(?:es?|al)\b|\binfants?\b|\bbab(?:y|ies)\b", "AGEGRP:infant"),
     (r"\bchild(?:ren)?\b|\bpaediatric\b|\bpediatric\b|\bkids?\b|\bschool-aged\b", "AGEGRP:child"),
     (r"\badolescen(?:ts?|ce)\b|\bteen(?:s|agers?)\b|\byouths?\b|\byoung people\b", "AGEGRP:adolescent"),
