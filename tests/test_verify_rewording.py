@@ -507,3 +507,14 @@ def test_babies_born_preterm_are_not_an_age_group():
 
     assert "AGEGRP" not in read("Babies born prematurely or with low birth weight are outside its scope.").values
     assert read("Infants should be screened.").values["AGEGRP"] == {"infant"}
+
+
+def test_two_parts_stated_side_by_side_even_where_another_statement_also_states_one():
+    # the first part is also the USPSTF's own statement, elsewhere; the summary states both parts side by side
+    uspstf = passages_of("ngc-11138", "The USPSTF recommends that all women who are planning or capable of pregnancy")
+    timing = passages_of("ngc-11138", "Therefore, clinicians should advise all women who are capable of pregnancy")
+    folic = uspstf[:1] + [p for p in timing if p not in uspstf[:1]][:4]  # the USPSTF statement ranked first
+    v = verdict("All women who could become pregnant should be advised to take a daily folic acid supplement; the "
+                "critical period runs from at least 1 month before conception through the first 2 to 3 months of "
+                "pregnancy.", folic)
+    assert v.verdict == "supported", v.reason

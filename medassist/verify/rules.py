@@ -177,11 +177,18 @@ class RuleVerifier:
             if a.verdict != "supported" or a.unit is None:
                 continue
             b = self._check(second, units, question)
-            if b.verdict != "supported" or b.unit is None or b.unit.source != a.unit.source:
+            if b.verdict != "supported" or b.unit is None:
                 continue
-            i, j = sorted((where[id(a.unit)], where[id(b.unit)]))
-            if j - i > 1:
-                continue  # the parts are stated, but not as one statement
+            i, j = where[id(a.unit)], where[id(b.unit)]
+            if abs(i - j) > 1 or a.unit.source != b.unit.source:
+                # each part is stated, but not as one statement: is one of them also stated beside the other?
+                pairs = [(x, y) for x, y in [(j - 1, j), (j + 1, j), (i, i - 1), (i, i + 1)]
+                         if 0 <= x < len(units) and 0 <= y < len(units)]
+                i, j = next(((x, y) for x, y in pairs if self._beside(first, units, x, units[y].source, question)
+                             and self._beside(second, units, y, units[x].source, question)), (i, j))
+                if abs(i - j) > 1:
+                    continue
+            i, j = sorted((i, j))
             if i == j:
                 return Check("supported", a.unit, "the passage states it", min(a.score, b.score))
             one, two = units[i], units[j]
@@ -189,6 +196,10 @@ class RuleVerifier:
                           two.grade or one.grade, one.defined)
             return Check("supported", joined, "the passage states it, in two sentences", min(a.score, b.score))
         return None
+
+    def _beside(self, part: str, units: list[Unit], k: int, source: int, question: str | None) -> bool:
+        """Does unit k, of passage `source`, support this part of a claim by itself?"""
+        return units[k].source == source and self._check(part, [units[k]], question).verdict == "supported"
 
     def _check(self, claim_text: str, units: list[Unit], question: str | None = None) -> Check:
         claim_text = spelled_out(claim_text, list(dict.fromkeys(u.text for u in units)))
