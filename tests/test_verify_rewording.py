@@ -491,6 +491,9 @@ def test_words_that_looked_like_facts_but_are_not():
     assert "1" not in concepts("only if the first one improved function")
     assert "1" in concepts("one dose of vaccine")
     assert "hba1c" in concepts("routine lab work should include a hemoglobin A1c")
+    # breastfeeding and lactation say who; a lactate level does not
+    assert facets("Women who are lactating should not take it.").values.get("SEX") == {"female"}
+    assert "SEX" not in facets("For a lactate of 4 mmol/L or more, give 30 mL/kg crystalloid.").values
 
 
 def test_another_body_part_than_the_passage_names_is_not_supported():

@@ -290,7 +290,7 @@ _EVIDENCE = {
                       r"(?:limited|lacking|insufficient|sparse|scarce|weak|inconclusive)\b", re.I)}
 
 
-_BREASTFEEDING = re.compile(r"\bbreast[- ]?(?:feed|fed)\w*|\blactat\w*|\bnursing mothers?\b", re.IGNORECASE)
+_BREASTFEEDING = re.compile(r"\bbreast[- ]?(?:feed|fed)\w*|\blactati(?:ng|on)\b|\bnursing mothers?\b", re.IGNORECASE)
 
 
 def facets(text: str, grade: str | None = None) -> Facets:
