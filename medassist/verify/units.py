@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from ..sentences import grade_of, split_sentences
 from ..types import Passage
-from .facets import Facets, facets, polarity
+from .facets import Facets, facets
 from .lexicon import concepts, expand_contractions
+from .polarity import polarity
 
 NEGATION = re.compile(r"\b(?:not|never|cannot)\b", re.IGNORECASE)
 ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
