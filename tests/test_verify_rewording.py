@@ -257,19 +257,6 @@ def test_an_answer_about_one_bodys_guideline_is_not_supported_by_another_bodys_s
         == "supported"
 
 
-def test_the_next_recommendation_of_a_list_is_another_case_not_a_contradiction():
-    # the D statement supports it; the I statement beside it (on the other nutrients) excludes these two and
-    # differs in polarity too: it is about another case
-    vitamins = passages_of("ngc-10273", "The USPSTF recommends against β-carotene or vitamin E supplements")
-    v = verdict("Beta-carotene and vitamin E supplements should not be taken to prevent cardiovascular disease or "
-                "cancer (USPSTF D).", vitamins)
-    assert v.verdict == "supported", v.reason
-    # a wrong claim that changes one fact of its statement is still contradicted
-    v = verdict("The USPSTF recommends β-carotene or vitamin E supplements for the prevention of cardiovascular "
-                "disease or cancer.", vitamins)
-    assert v.verdict == "contradicted" and "recommended against" in v.reason, v.reason
-
-
 WORDS_PEOPLE_USE = [
     # "ACE inhibitor" is "ACEI" (not "angiotensin-converting enzyme" plus a stray "inhibitor")
     ("ngc-10628", "In patients with diabetes, hypertension, and albuminuria, the guideline panel recommends",
@@ -364,16 +351,6 @@ def test_an_abbreviation_another_passage_defines_is_stated_by_its_long_form():
     assert v.verdict == "supported", v.reason
 
 
-def test_an_amount_in_miu_per_ml_keeps_its_bound_and_unit():
-    hbv = passages_of("ngc-10302", "testing the source patient for HBsAg is unnecessary")
-    v = verdict("For vaccinated HCP with documented anti-HBs of 10 mIU/mL or more, testing the source patient for "
-                "HBsAg is unnecessary.", hbv)
-    assert v.verdict == "supported", v.reason
-    v = verdict("For vaccinated HCP with documented anti-HBs of 100 mIU/mL or more, testing the source patient for "
-                "HBsAg is unnecessary.", hbv)
-    assert v.verdict == "contradicted" and "100 mIU/mL" in v.reason, v.reason
-
-
 def test_a_word_form_never_stands_for_another_drug():
     # "prednisolone" shares its first letters with "prednisone"; a word form match would call them one drug
     copd = passages_of("ngc-10629", "30-40 mg prednisone equivalent daily for 5-7 days")
@@ -396,17 +373,6 @@ def test_a_claim_joining_the_two_sentences_of_one_statement():
         assert verdict(wrong, hiv).verdict != "supported"
 
 
-def test_amounts_swapped_between_age_bands_are_caught():
-    vitd = passages_of("ngc-10630", "daily dietary vitamin D intake of 600 IU in adults aged 18 to 70 years")
-    v = verdict("According to the IOM, adults aged 18 to 70 need 600 IU of vitamin D a day and adults older than "
-                "70 need 800 IU.", vitd)
-    assert v.verdict == "supported", v.reason
-    v = verdict("According to the IOM, adults older than 70 need 600 IU of vitamin D a day and younger adults need "
-                "800 IU.", vitd)
-    assert v.verdict == "contradicted", v.reason
-    assert "600 units for those aged at least 70 years; the passage says 800 units" in v.reason
-
-
 def test_a_plain_statement_is_not_supported_by_a_refusal_reported_by_the_evidence():
     # "data … suggest that urine held … should not be processed" refuses; it was read as a recommendation
     urine = passages_of("ngc-11074", "urine held at room temperature for more than 4 hours should not be processed")
@@ -417,15 +383,6 @@ def test_a_plain_statement_is_not_supported_by_a_refusal_reported_by_the_evidenc
     v = verdict("Three fair-quality studies suggest urine left at room temperature for more than four hours shouldn't "
                 "be processed, because flora overgrow.", urine)
     assert v.verdict == "supported", v.reason
-
-
-def test_drugs_swapped_between_age_bands_are_caught():
-    mdd = passages_of("ngc-10911", "escitalopram is approved for treatment of MDD in adolescents aged 12 to 17")
-    v = verdict("Escitalopram is FDA-approved for MDD in adolescents aged 12 to 17 years.", mdd)
-    assert v.verdict == "supported", v.reason
-    v = verdict("Escitalopram is approved for MDD in children from the age of 8.", mdd)
-    assert v.verdict == "contradicted", v.reason
-    assert "escitalopram for those aged at least 8 years; the passage says fluoxetine" in v.reason
 
 
 def test_all_of_an_age_band_is_the_age_band_and_no_narrower_group():
@@ -521,3 +478,41 @@ def test_two_parts_stated_side_by_side_even_where_another_statement_also_states_
                 "critical period runs from at least 1 month before conception through the first 2 to 3 months of "
                 "pregnancy.", folic)
     assert v.verdict == "supported", v.reason
+
+
+# (passage, a faithful claim, its wrong twin, what the reason must say): each rule reads the faithful claim
+# as supported and still contradicts the wrong one
+SUPPORTED_AND_WRONG_TWIN = [
+    # the next recommendation of a list is another case, not a contradiction: the I statement beside the D
+    # statement (on the other nutrients) excludes these two and differs in polarity too
+    ("ngc-10273", "The USPSTF recommends against β-carotene or vitamin E supplements",
+     "Beta-carotene and vitamin E supplements should not be taken to prevent cardiovascular disease or cancer "
+     "(USPSTF D).",
+     "The USPSTF recommends β-carotene or vitamin E supplements for the prevention of cardiovascular disease or "
+     "cancer.", "recommended against"),
+    # an amount in mIU/mL keeps its bound and unit
+    ("ngc-10302", "testing the source patient for HBsAg is unnecessary",
+     "For vaccinated HCP with documented anti-HBs of 10 mIU/mL or more, testing the source patient for HBsAg is "
+     "unnecessary.",
+     "For vaccinated HCP with documented anti-HBs of 100 mIU/mL or more, testing the source patient for HBsAg is "
+     "unnecessary.", "100 mIU/mL"),
+    # amounts swapped between age bands
+    ("ngc-10630", "daily dietary vitamin D intake of 600 IU in adults aged 18 to 70 years",
+     "According to the IOM, adults aged 18 to 70 need 600 IU of vitamin D a day and adults older than 70 need 800 IU.",
+     "According to the IOM, adults older than 70 need 600 IU of vitamin D a day and younger adults need 800 IU.",
+     "600 units for those aged at least 70 years; the passage says 800 units"),
+    # drugs swapped between age bands
+    ("ngc-10911", "escitalopram is approved for treatment of MDD in adolescents aged 12 to 17",
+     "Escitalopram is FDA-approved for MDD in adolescents aged 12 to 17 years.",
+     "Escitalopram is approved for MDD in children from the age of 8.",
+     "escitalopram for those aged at least 8 years; the passage says fluoxetine"),
+]
+
+
+@pytest.mark.parametrize("doc, statement, right, wrong, says", SUPPORTED_AND_WRONG_TWIN)
+def test_a_faithful_claim_is_supported_and_its_wrong_twin_contradicted(doc, statement, right, wrong, says):
+    passages = passages_of(doc, statement)
+    v = verdict(right, passages)
+    assert v.verdict == "supported", v.reason
+    v = verdict(wrong, passages)
+    assert v.verdict == "contradicted" and says in v.reason, v.reason
