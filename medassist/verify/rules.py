@@ -63,6 +63,7 @@ def _is_fact(token: str) -> bool:
 
 
 # Where a claim joining two sentences of a statement joins them.
+_MOST_SPLITS = 8  # joins tried per claim: each costs two checks, and a run-on sentence may have dozens
 _TWO_PARTS = re.compile(r"[;:]\s+|,?\s+[-–—]\s+|,?\s+(?:and|but|plus|then|while)\s+(?:also\s+)?|,\s+(?=stopping\b)",
                         re.IGNORECASE)
 
@@ -171,7 +172,7 @@ class RuleVerifier:
         people at increased risk"; "…, stopping once they have not smoked for 15 years") is supported when each
         of its two parts is supported by one of two consecutive sentences of one passage."""
         where = {id(u): i for i, u in enumerate(units)}
-        for m in _TWO_PARTS.finditer(claim_text):
+        for m in list(_TWO_PARTS.finditer(claim_text))[:_MOST_SPLITS]:
             first, second = claim_text[:m.start()].strip(), claim_text[m.end():].strip()
             a = self._check(first, units, question)
             if a.verdict != "supported" or a.unit is None:
