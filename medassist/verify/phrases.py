@@ -15,7 +15,7 @@ NAMED_TERM = r"\b(type|stage|phase|class|schedule|tier)s?[ -](\d{1,2}[a-c]?)(?:\
 # Facets: FREQ (how often), SEX, PREG (pregnancy), SMOKE, RISK, AGEGRP, QUANT (all / only / both), SEV (mild,
 # moderate, severe), COURSE (acute, subacute, chronic), EXTENT (partial or full thickness).
 # What a risk is of ("low CVD risk", after abbreviations are spelled out: "low cvd (cardiovascular disease) risk").
-_RISK_OF = r"(?:[- ](?:cvd|cardiovascular|ascvd|chd|fracture|fall|bleeding|suicide)(?: disease)?(?: \([a-z ]+\))?)?"
+_RISK_OF = r"(?:[- ](?:acute|imminent|chronic|short[- ]term|long[- ]term|lifetime))?(?:[- ](?:cvd|cardiovascular|ascvd|chd|fracture|fall|bleeding|suicide)(?: disease)?(?: \([a-z ]+\))?)?"
 
 _NOT_OCCASION = (r"(?! (?:next |subsequent |follow-up )?(?:visits?|encounters?|transfusions?|doses?|injections?|"
                  r"sessions?|time|occasion|appointments?|examinations?|exams?|use|further)\b)")

@@ -28,7 +28,7 @@ from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
 from .negation import negates
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
 from .synonyms import matches as synonym_in
-from .synonyms import names_a_body_part, names_a_thing
+from .synonyms import antonyms, names_a_body_part, names_a_thing, thing_kind
 from .units import ITEM, NEGATION, Unit, clauses, definitions, expanded, passage_units, short_forms, spelled_out
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
@@ -96,8 +96,20 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
     # Facts (who, how often, all / except) must be the unit's own: a neighbour's population is not this one's.
     # A neighbour that denies something ("… does not reduce mortality") lends its words only to a claim that denies too.
     lent = unit.context - unit.denied if not NEGATION.search(claim.text) else unit.context
-    missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent))]
+    missing = [t for t in words if not (t in own or ((not _is_fact(t) or t.startswith(_CONDITION)) and t in lent
+                                                     and not _another_of_kind(t, claim, unit)))]
     return 1 - len(missing) / len(words), in_unit, missing
+
+
+def _another_of_kind(token: str, claim: Facets, unit: Unit) -> bool:
+    """Does the unit itself name another thing of the kind `token` names (a body part, a substance), one the
+    claim does not name? (A drug counts as a substance: "alcohol use disorder" against "opioid use disorder".)"""
+    kind = thing_kind(token)
+    if kind is None:
+        return False
+    mine = set(claim.concepts)
+    return any(t not in mine and (thing_kind(t) == kind or (kind == "substance" and classify(t) == "drug"))
+               for t in unit.facets.concepts)
 
 
 KIN = 7  # letters two word forms share from the start ("prosthesis", "prosthetic"; "analgesia", "analgesic")
@@ -225,7 +237,7 @@ class RuleVerifier:
         for (full, own, _missing), unit in scored:
             if full < max(TOPIC, closest - MARGIN):
                 break
-            conflicts = facet_conflicts(claim, unit.facets) + _intervention(claim, unit)
+            conflicts = facet_conflicts(claim, unit.facets) + _intervention(claim, unit) + _opposite(claim, unit)
             if not conflicts or _another_case(conflicts):
                 continue
             if support is not None:
@@ -255,6 +267,8 @@ class RuleVerifier:
         if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) or names_a_thing(t)
                for t in missing):
             return False  # a population, frequency, number, drug, test or condition the unit does not state
+        if any(_another_of_kind(t, claim, unit) for t in missing):
+            return False  # "hip OA" where the unit says "OA of the knee"; "fat" where it says "carbohydrate"
         if missing and any((names_a_body_part(t) or names_a_thing(t)) and t not in claim.concepts
                            for t in unit.facets.concepts) and any(names_a_body_part(t) for t in missing):
             return False  # "shoulder arthroscopy" where the unit says "knee arthroscopy": another body part
@@ -284,7 +298,7 @@ class RuleVerifier:
         if (claim.denied & set(unit.facets.concepts) and not negates(unit.facets.text)) or \
                 (unit.facets.denied & set(claim.concepts) and not negates(claim.text)):
             return False
-        if facet_conflicts(claim, unit.facets) or _intervention(claim, unit):
+        if facet_conflicts(claim, unit.facets) or _intervention(claim, unit) or _opposite(claim, unit):
             return False
         return not quantity_problem(claim.quantities, quantities_of(unit))
 
@@ -322,6 +336,26 @@ def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
     reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts)
     return [("intervention", reason)] if reason else []
+
+
+def _opposite(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
+    """The claim says the opposite of the unit in one word ("normal" where it says "abnormal", "low" for "high")."""
+    if negates(claim.text) or negates(unit.facets.text):
+        return []  # "no refrigerator is available" is "refrigeration is unavailable"
+    mine, theirs = set(claim.concepts), set(unit.facets.concepts)
+    for token in mine - theirs:
+        if re.search(rf"\bhow {re.escape(token)}", claim.text, re.IGNORECASE):
+            continue  # "how long to continue" asks; it says nothing long
+        other = next((a for a in antonyms(token) if a in theirs and a not in mine), None)
+        if other:
+            return [("opposite", f"the claim says {_word(token, claim.text)}, the passage says "
+                                 f"{_word(other, unit.facets.text)}")]
+    return []
+
+
+def _word(token: str, text: str) -> str:
+    m = re.search(rf"\b{re.escape(token)}\w*", text, re.IGNORECASE)
+    return m.group(0) if m else token
 
 
 def _readable(tokens: list[str]) -> list[str]:

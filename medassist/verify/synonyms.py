@@ -16,6 +16,7 @@ installs offline with everything else. Without it there are no synonyms: the ver
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .lexicon import stem
@@ -82,6 +83,7 @@ def load() -> None:
     _wordnet()
     _known()
     _first_sense_files()
+    _antonym_stems()
 
 
 # What a noun names, from the lexicographer file of its most common sense: a condition ("asthma",
@@ -136,6 +138,28 @@ def names_a_body_part(token: str) -> bool:
     return _first_sense_files().get(base) == "noun.body" and 3 * noun >= tagged.get("verb", {}).get(base, 0)
 
 
+# Kinds of thing a claim may swap for another of the same kind ("hip" for "knee", "fat" for "carbohydrate",
+# "alcohol" for "opioid"), from the lexicographer file of the word's most common sense.
+_KINDS = {"noun.body": "body part", "noun.substance": "substance", "noun.food": "substance", "noun.plant": "substance",
+          "noun.animal": "substance"}  # what is eaten or taken: "olive oil", "nuts", "fish oil"
+_GENERIC_THINGS = frozenset("""diet diets food foods drug drugs medication medications medicine medicines substance
+substances nutrient nutrients supplement supplements product products agent agents fluid fluids nutrition
+material materials chemical chemicals compound compounds dose doses""".split())  # noqa: SIM905
+
+
+@lru_cache(maxsize=50_000)
+def thing_kind(token: str) -> str | None:
+    """"body part" or "substance" when the stem names one ("knee", "alcohol", "fat"), else None."""
+    if names_a_body_part(token):
+        return "body part"
+    words = words_of(token) if token.isalpha() and len(token) > 2 else ()  # not "ag" (antigen) for silver
+    if not words or any(w in _GENERIC_THINGS for w in words):
+        return None
+    base = min(words, key=len)
+    kind = _KINDS.get(_first_sense_files().get(base, ""))
+    return kind if kind == "substance" and _mostly_noun(base) else None
+
+
 def _tagged() -> dict[str, dict[str, int]]:
     return _index()[1]
 
@@ -168,7 +192,7 @@ def word_senses(word: str) -> frozenset[str]:
 # knows and that stem back to it ("complet" -> complete, completely, completion, …).
 _ENDINGS = ("", "e", "s", "es", "ed", "ing", "ion", "ions", "ation", "ly", "al", "ally", "ity", "ment", "ness", "er",
             "ers", "ive", "ous", "ant", "ent", "ence", "ance", "ic", "ical", "ize", "ise", "ement", "ition", "able",
-            "ible", "ful", "ism", "ist", "y")
+            "ible", "ful", "ism", "ist", "y", "ate")
 
 
 @lru_cache(maxsize=1)
@@ -197,3 +221,42 @@ def matches(token: str, stems: set[str] | frozenset[str]) -> bool:
     """Does any of `stems` share a common sense with `token`?"""
     mine = synonyms(token)
     return bool(mine) and any(mine & synonyms(s) for s in stems)
+
+
+@lru_cache(maxsize=1)
+def _antonym_stems() -> dict[str, frozenset[str]]:
+    """stem -> stems of its direct antonyms, from WordNet's adjectives ("normal" <-> "abnormal", "stable" <->
+    "unstable", "high" <-> "low"): data.adj lines holding a "!" (antonym) pointer between two words."""
+    words_at: dict[str, list[str]] = {}
+    links: list[tuple[str, int, str, int]] = []
+    try:
+        for line in _read("data.adj"):
+            if " ! " not in line or line.startswith(" "):
+                continue
+            fields = line.split(" | ")[0].split()
+            count = int(fields[3], 16)
+            words_at[fields[0]] = [re.sub(r"\(\w+\)$", "", w).lower() for w in fields[4:4 + 2 * count:2]]
+            at = 4 + 2 * count
+            pointers = fields[at + 1:at + 1 + 4 * int(fields[at])]
+            for symbol, offset, _pos, ends in zip(*[iter(pointers)] * 4):
+                if symbol == "!":
+                    links.append((fields[0], int(ends[:2], 16), offset, int(ends[2:], 16)))
+    except (ValueError, IndexError):
+        return {}
+    out: dict[str, set[str]] = {}
+    verbs, adjectives = _tagged().get("verb", {}), _tagged().get("adj", {})
+    for here, i, there, j in links:
+        if there not in words_at or not i or not j:
+            continue
+        one, two = words_at[here][i - 1], words_at[there][j - 1]
+        # adjectives only: "following" is an adjective too, but "follow" is no opposite of "lead"
+        if one.isalpha() and two.isalpha() and all(verbs.get(stem(w), 0) <= adjectives.get(w, 0) for w in (one, two)):
+            a, b = stem(one), stem(two)
+            if a != b:
+                out.setdefault(a, set()).add(b)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def antonyms(token: str) -> frozenset[str]:
+    """Stems of the direct antonyms of the adjective with stem `token` ("normal" -> {"abnorm"})."""
+    return _antonym_stems().get(token, frozenset())
