@@ -76,7 +76,8 @@ PHRASES: list[tuple[str, str]] = [
      "SEV:mild"),
     (r"\bmoderate(?:ly)?\b(?![- ](?:quality|certainty|evidence|net|benefit|intensity|dose|exercise|activity|physical|"
      r"to (?:substantial|high|large|low)))", "SEV:moderate"),
-    (r"\bsevere(?:ly)?\b|\bserious(?:ly)? ill\b", "SEV:severe"),
+    (r"\bsevere(?:ly)?\b|\bserious(?:ly)? ill\b|\bserious(?= (?:\w+ )?(?:infections?|illness|disease|harms?|adverse))",
+     "SEV:severe"),
     (r"\bsubacute\b", "COURSE:subacute"),
     (r"\bacute(?:ly)?\b", "COURSE:acute"),
     (r"\bchronic(?:ally)?\b|\blong-standing\b|\blongstanding\b", "COURSE:chronic"),
@@ -130,6 +131,11 @@ PHRASES: list[tuple[str, str]] = [
     (r"\brul(?:e|es|ed|ing) out\b", "exclude"),
     (r"\bmultiple\b", "several"),
     (r"\btitrat(?:e|es|ed|ing|ion)\b", "adjust"),
+    (r"\bglyc(?:a)?emic\b", "glucose"),
+    (r"\bideally\b", "preferably"),
+    (r"\bsen[dt](?:s|ing)? (?:\w+ )?home\b", "discharge home"),
+    (r"\blos(?:e|es|ing|s)\b", "reduce"),  # "losing 10 pounds" is "a weight reduction of 10 pounds"
+    (r"\bbr(?:ing|ings|inging|ought) (?:\w+ ){0,3}down\b", "reduce"),
     (r"\btak(?:e|es|ing|en) (?:\w+ ){0,3}into (?:account|consideration)\b", "consider"),
     (r"\binitial\b", "first"),
     (r"\bcommunity[- ]dwelling\b|\bnon-?institutionali[sz]ed\b|\bliving in the community\b", "community_dwelling"),
@@ -159,7 +165,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bpatients?\b|\bpersons?\b|\bpeople\b|\bindividuals?\b|\bveterans?\b|\bworkers?\b|\bclients?\b", "patient"),
     (r"\bprevent(?:s|ed|ing|ion|ive)?\b|\bprophyla(?:xis|ctic)\b|\bavert\b", "prevent"),
     # plain speech for the same act (answers are written plainly; guidelines rarely are)
-    (r"\bre-?(?:check|test|assess|evaluat|examin)\w*\b|\blook(?:ed)? at (?:it |them )?again\b|\brepeat(?:ed|ing)? "
+    (r"\bre-?(?:check|test|assess|evaluat|examin|screen)\w*\b|\blook(?:ed)? at (?:it |them )?again\b|\brepeat(?:ed|ing)? "
      r"(?:the )?(?:test|check|assessment|evaluation)s?\b", "repeat examine"),
     (r"\bpromptly\b|\bimmediately\b|\bstraight away\b|\bright away\b|\bwithout delay\b", "promptly"),
     (r"\brefer(?:s|red|ring|ral|rals)?\b", "refer"),
@@ -183,6 +189,9 @@ PHRASES: list[tuple[str, str]] = [
      "PHASE:early"),
     (r"\b(?:a |the )?(?:late|last[- ]line|last) (?:option|resort|use|treatment)\b|\bonly after (?:\w+ ){0,3}(?:failed|fail)\b",
      "PHASE:late"),
+    (r"\bpre-?op(?:erative(?:ly)?)?\b", "preoperative"),  # "pre-operative" is "preoperative" (no timing: it names the visit)
+    (r"\bpost-?op(?:erative(?:ly)?)?\b", "postoperative TIME:after"),
+    (r"\bon the (?:same )?day of\b|\bthe same day as\b", "TIME:during"),
     (r"\bprior to\b|\bbefore\b|\bahead of\b|\bin advance of\b", "TIME:before"),
     (r"\bfollowing\b|\bafter(?:wards?)?\b|\bonce\b|\bpost[- ]", "TIME:after"),
     (r"\bduring\b|\bthroughout\b|\bin the course of\b", "TIME:during"),
