@@ -206,7 +206,7 @@ def concepts(text: str) -> list[str]:
     return list(_concepts(text))
 
 
-_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|(?:have|has|had) never had|"
+_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|other (?:[a-z]+ ){0,3}besides|(?:have|has|had) never had|"
                       r"(?:have|has|had) not had|(?:with )?no (?:prior |previous |past )?history of|"
                       r"(?:and |who are )?not (?:on|taking|receiving|using))\s+([^();,.]{1,60})|"
                       r"\b(?:non|no)[ -]+((?:[a-z0-9]+[ -]?){1,2})|"
@@ -218,6 +218,7 @@ def negated(text: str) -> frozenset[str]:
     """Tokens the text names only to exclude them: "buprenorphine alone (without naloxone)",
     "a non-benzodiazepine muscle relaxant", "supplements (except vitamin E)"."""
     text = re.sub(r"\bwith or without\b", "with", text.translate(_GREEK), flags=re.IGNORECASE)  # both: none excluded
+    text = re.sub(r"\bnon[- ]steroidal\b", "nonsteroidal", text, flags=re.IGNORECASE)  # a class of drugs, not "no steroid"
     named = [concepts(m.group(1) or m.group(2) or m.group(3)) for m in _NEGATOR.finditer(text)]
     excluded = {t for ts in named for t in ts if ":" not in t}
     if not excluded:
