@@ -50,7 +50,8 @@ ABBREVIATIONS = {
     "COCs": "combined oral contraceptives", "VOC": "vaso-occlusive crisis", "COT": "chronic opioid therapy",
     "SCD": "sickle cell disease", "CMIF": "clinically meaningful improvement in function", "IV": "intravenous",
     "IM": "intramuscular", "SC": "subcutaneous", "TBI": "traumatic brain injury", "TIA": "transient ischemic attack",
-    "UTI": "urinary tract infection", "VTE": "venous thromboembolism",
+    "UTI": "urinary tract infection", "VTE": "venous thromboembolism", "TG": "triglycerides", "TGs": "triglycerides",
+    "LTOT": "long-term oxygen therapy",
 }
 _ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 

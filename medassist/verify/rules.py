@@ -175,7 +175,11 @@ class RuleVerifier:
             if contradicted is not None:
                 return contradicted
         whole = self._check(claim_text, units, question)
-        if whole.verdict == "not_found":
+        if whole.verdict == "not_found" or (whole.verdict == "contradicted" and (len(parts) > 1 or _both_amounts(
+                claim_text, whole.unit))):
+            # (also when the claim says both sides of what it was contradicted on: "above 500 mg/dL a strict diet,
+            # and above 1000 mg/dL a very low-fat diet" read whole against the 1000 mg/dL sentence, or "aspirin
+            # for high risk, but no longer for low risk"; each part is still checked in full)
             return self._in_two_sentences(claim_text, units, question) or whole
         return whole
 
@@ -336,6 +340,19 @@ def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
     reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts)
     return [("intervention", reason)] if reason else []
+
+
+def _both_amounts(claim_text: str, unit: Unit | None) -> bool:
+    """Is the claim two parts, one stating the unit's amount and the other another amount of the same kind
+    ("above 500 mg/dL …, and above 1000 mg/dL …" against the 1000 mg/dL sentence)?"""
+    theirs = unit.facets.quantities if unit is not None else []
+    for m in list(_TWO_PARTS.finditer(claim_text))[:_MOST_SPLITS]:
+        one, two = quantities(claim_text[:m.start()]), quantities(claim_text[m.end():])
+        for a, b in ((one, two), (two, one)):
+            if any(any(same_quantity(p, q) for p in theirs) and any(
+                    r.unit == q.unit and r.bound == q.bound and not same_quantity(r, q) for r in b) for q in a):
+                return True
+    return False
 
 
 def _opposite(claim: Facets, unit: Unit) -> list[tuple[str, str]]:

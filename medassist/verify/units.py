@@ -67,7 +67,8 @@ def spelled_out(claim: str, texts: list[str]) -> str:
     return claim
 
 
-_JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+(?=(?:\w+\s+){0,8}?(?:(?:is|are|should|must)\s+(?:not\s+)?"
+_JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas|however,?)\s+(?=(?:\w+\s+){0,8}?(?:(?:is|are|should|must)\s+"
+                    r"(?:not\s+|no\s+longer\s+)?"
                     r"(?:recommended|suggested|advised|indicated)|(?:can|may)\s+(?:still\s+)?be\s+(?:used|given|offered|"
                     r"considered)|(?:should|must)\s+(?:not\s+)?be\s+(?:used|given|offered|performed|done)))", re.IGNORECASE)
 
