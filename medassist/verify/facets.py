@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..sentences import grade_of
 from .attribution import attribution_conflict
 from .bindings import age_conflict, by_age, group_conflict, group_numbers
-from .lexicon import concepts, negated, numeric_text
+from .lexicon import SOFT_STEMS, concepts, negated, numeric_text
 from .negation import denied_words
 from .polarity import ANY_LIMIT, ROUTINE, polarity
 from .quantities import Quantity, quantities, quantity_problem
@@ -242,6 +242,11 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                      and (classify(t) or t in claim.specific or t in _CONDITIONS))
     if dropped:
         reasons.append(("excluded", f"the passage excludes {', '.join(dropped)}"))
+    # and the reverse: "even without obesity-associated conditions" where the passage requires them
+    kept = sorted(t for t in claim.excluded if t in passage.concepts and t not in passage.excluded
+                  and t not in SOFT_STEMS and _required(t, passage.text) and not _denied_near(t, passage.text))
+    if kept:
+        reasons.append(("excluded", f"the claim excludes {', '.join(kept)}; the passage names it"))
     chosen = _CHOSEN_TIME.search(claim.text)  # "after the surgery rather than before it"
     if chosen and passage.values.get("TIME") == {chosen.group(2).lower()}:
         reasons.append(("TIME", f"timing: the claim says {chosen.group(1).lower()}, the passage says "
@@ -263,6 +268,25 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     if who:
         reasons.append(("attribution", who))
     return reasons
+
+
+_DENIAL = re.compile(r"\b(?:not|no|non|without|never|absence|absent|free|other than|except|excluding|unless|nor|"
+                     r"neither|lack\w*)\b", re.IGNORECASE)
+
+
+def _denied_near(token: str, text: str) -> bool:
+    """Is the word with stem `token` denied where the text names it ("who do not have signs", "in the absence
+    of trauma")? Every place it is named counts: one denial is enough."""
+    return any(_DENIAL.search(text[max(0, m.start() - 40):m.start()])
+               for m in re.finditer(rf"\b{re.escape(token)}", text, re.IGNORECASE)) or not re.search(
+        rf"\b{re.escape(token)}", text, re.IGNORECASE)
+
+
+def _required(token: str, text: str) -> bool:
+    """Does the text ask for what `token` names ("who also have obesity-associated conditions", "with
+    feedback")?"""
+    return bool(re.search(rf"\b(?:with|who (?:also )?(?:have|has)|having|in the presence of)\s+(?:[\w-]+\s+){{0,2}}"
+                          rf"{re.escape(token)}", text, re.IGNORECASE))
 
 
 def _reversed(mine, theirs) -> bool:

@@ -206,10 +206,10 @@ def concepts(text: str) -> list[str]:
     return list(_concepts(text))
 
 
-_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|other (?:[a-z]+ ){0,3}besides|(?:have|has|had) never had|"
+_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|in the absence of|other (?:[a-z]+ ){0,3}besides|(?:have|has|had) never had|"
                       r"(?:have|has|had) not had|(?:with )?no (?:prior |previous |past )?history of|"
                       r"(?:and |who are )?not (?:on|taking|receiving|using))\s+([^();,.]{1,60})|"
-                      r"\b(?:non|no)[ -]+((?:[a-z0-9]+[ -]?){1,2})|"
+                      r"\bnon[ -]+([a-z0-9]+)|\bno[ -]+((?:[a-z0-9]+[ -]?){1,2})|"
                       r"\b((?:[a-z0-9]+ ){1,2})(?:excepted|excluded)\b", re.IGNORECASE)
 
 
@@ -219,7 +219,7 @@ def negated(text: str) -> frozenset[str]:
     "a non-benzodiazepine muscle relaxant", "supplements (except vitamin E)"."""
     text = re.sub(r"\bwith or without\b", "with", text.translate(_GREEK), flags=re.IGNORECASE)  # both: none excluded
     text = re.sub(r"\bnon[- ]steroidal\b", "nonsteroidal", text, flags=re.IGNORECASE)  # a class of drugs, not "no steroid"
-    named = [concepts(m.group(1) or m.group(2) or m.group(3)) for m in _NEGATOR.finditer(text)]
+    named = [concepts(next(g for g in m.groups() if g)) for m in _NEGATOR.finditer(text)]
     excluded = {t for ts in named for t in ts if ":" not in t}
     if not excluded:
         return frozenset()

@@ -139,11 +139,14 @@ PHRASES: list[tuple[str, str]] = [
     (r"\btak(?:e|es|ing|en) (?:\w+ ){0,3}into (?:account|consideration)\b", "consider"),
     (r"\binitial\b", "first"),
     (r"\bcommunity[- ]dwelling\b|\bnon-?institutionali[sz]ed\b|\bliving in the community\b", "community_dwelling"),
-    (r"\bsymptom[- ]free\b|\bwithout (?:any )?symptoms\b|\b(?:who )?(?:have|has|with) no symptoms\b|\basymptomatic\b",
+    (r"\bsymptom[- ]free\b|\bwithout (?:any )?(?:signs (?:and|or) )?symptoms\b|\b(?:who )?(?:have|has|with) no "
+     r"(?:signs (?:and|or) )?symptoms\b|\basymptomatic\b|\b(?:do|does) not (?:have|show) (?:any )?(?:signs (?:and|or) )?"
+     r"symptoms\b",
      "asymptomatic SYMPT:no"),
     (r"\bsymptomatic\b", "symptomatic SYMPT:yes"),
     # (read before the words, which stay: "with new symptoms", "who have respiratory symptoms")
-    (r"(?=\b(?:with|who (?:have|has|present with|continue to have)) (?:(?:the )?signs (?:and|or) )?(?:[a-z]+ )?"
+    (r"(?=\b(?:with|who (?:already )?(?:have|has|show|shows|display|present with|continue to have)) "
+     r"(?:(?:the )?signs (?:and|or) )?(?:[a-z]+ )?"
      r"symptoms\b)", "SYMPT:yes"),
     (r"\b(?:nobody|no one) knows\b|\bnot known\b|\bunknown\b", "unknown"),
     (r"\bcalls? for\b", "recommend"),
