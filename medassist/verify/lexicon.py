@@ -206,9 +206,11 @@ def concepts(text: str) -> list[str]:
     return list(_concepts(text))
 
 
-_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|in the absence of|other (?:[a-z]+ ){0,3}besides|(?:have|has|had) never had|"
+_NEGATOR = re.compile(r"\b(?:without|except(?: for)?|excluding|other than|apart from|in the absence of|"
+                      r"other (?:[a-z]+ ){0,3}besides|(?:have|has|had) never had|"
                       r"(?:have|has|had) not had|(?:with )?no (?:prior |previous |past )?history of|"
-                      r"(?:and |who are )?not (?:on|taking|receiving|using))\s+([^();,.]{1,60})|"
+                      r"(?:and |who are )?not (?:on|taking|receiving|using))\s+([^();,.]{1,60}?)"
+                      r"(?=\s+(?:should|must|can|may|need|needs|are|is|was|were|who|whose|to|but|and then)\b|[();,.]|$)|"
                       r"\bnon[ -]+([a-z0-9]+)|\bno[ -]+((?:[a-z0-9]+[ -]?){1,2})|"
                       r"\b((?:[a-z0-9]+ ){1,2})(?:excepted|excluded)\b", re.IGNORECASE)
 
