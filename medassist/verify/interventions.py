@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .lexicon import stem
+from .lexicon import stem, word_for
 
 # class -> terms (as written; compared stemmed). One class holds things a clinician would choose between.
 CLASSES: dict[str, tuple[str, ...]] = {
@@ -18,8 +18,9 @@ CLASSES: dict[str, tuple[str, ...]] = {
                 "thermography", "spect", "elastography"),
     "endoscopy": ("colonoscopy", "sigmoidoscopy", "endoscopy", "bronchoscopy", "cystoscopy", "colonography",
                   "laparoscopy", "arthroscopy"),
-    "laboratory": ("psa", "hba1c", "glucose", "lipid", "cholesterol", "triglyceride", "creatinine", "ferritin",
-                   "hemoglobin", "tsh", "serology", "culture", "pcr", "naat", "cytology", "pap", "biopsy", "urinalysis",
+    "laboratory": ("psa", "hba1c", "glucose", "bloodpressure", "lipid", "cholesterol", "triglyceride", "creatinine",
+                   "ferritin", "hemoglobin", "tsh", "serology", "culture", "pcr", "naat", "cytology", "pap", "biopsy",
+                   "urinalysis",
                    "fobt", "fit", "dna", "antigen", "antibody", "ggt", "transaminase", "albumin", "microalbumin",
                    "apolipoprotein", "lipoprotein", "troponin", "natriuretic", "d-dimer", "electrocardiography",
                    "spirometry", "audiometry", "tuberculin", "igra"),
@@ -83,7 +84,8 @@ def classify(token: str) -> str | None:
     return "drug" if len(token) > 6 and _DRUG_ENDING.search(token) else None
 
 
-def intervention_conflict(claim: list[str], passage: list[str]) -> str | None:
+def intervention_conflict(claim: list[str], passage: list[str], claim_text: str = "",
+                          passage_text: str = "") -> str | None:
     """The claim names a test, procedure or drug the passage does not, where the passage names another
     of the same kind: "the claim names CT; the passage names ultrasound"."""
     theirs: dict[str, list[str]] = {}
@@ -95,6 +97,6 @@ def intervention_conflict(claim: list[str], passage: list[str]) -> str | None:
     for t in dict.fromkeys(claim):
         cls = classify(t)
         if cls and t not in generic and t not in passage and theirs.get(cls):
-            named = ", ".join(dict.fromkeys(theirs[cls]))
-            return f"{cls}: the claim names {t.replace('_', ' ')}; the passage names {named.replace('_', ' ')}"
+            named = ", ".join(dict.fromkeys(word_for(x, passage_text) for x in theirs[cls]))
+            return f"{cls}: the claim names {word_for(t, claim_text)}; the passage names {named}"
     return None

@@ -245,6 +245,15 @@ def _concepts_uncached(text: str) -> list[str]:
 SOFT_STEMS = frozenset(stem(w) for w in SOFT)
 
 
+def word_for(token: str, text: str) -> str:
+    """The word of `text` a stem stands for ("abnorm" -> "abnormal"), to show a reason in the text's words."""
+    m = re.search(rf"\b{re.escape(token.replace('_', ' '))}\w*", text, re.IGNORECASE)
+    return m.group(0) if m else _SHOWN.get(token, token.replace("_", " "))
+
+
+_SHOWN = {"bloodpressur": "blood pressure", "glucos": "glucose (glycemic)"}  # canonical words the text may not use
+
+
 @lru_cache(maxsize=1)
 def common_stems() -> frozenset[str]:
     """Stems used across guidelines generally (common_stems.txt), plus this module's canonical words."""

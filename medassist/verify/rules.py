@@ -24,11 +24,11 @@ from ..types import Passage
 from .attribution import asked_conflict
 from .facets import Facets, facet_conflicts, facets, without_grade
 from .interventions import classify, intervention_conflict
-from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems
+from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems, word_for
 from .negation import negates
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
-from .synonyms import matches as synonym_in
 from .synonyms import antonyms, names_a_body_part, names_a_thing, thing_kind
+from .synonyms import matches as synonym_in
 from .units import ITEM, NEGATION, Unit, clauses, definitions, expanded, passage_units, short_forms, spelled_out
 
 SUPPORT = 0.8  # share of the claim's content words a unit must state
@@ -338,7 +338,8 @@ def quantities_of(unit: Unit):
 
 def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
-    reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts)
+    reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts, claim.text,
+                                   unit.facets.text)
     return [("intervention", reason)] if reason else []
 
 
@@ -365,14 +366,9 @@ def _opposite(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
             continue  # "how long to continue" asks; it says nothing long
         other = next((a for a in antonyms(token) if a in theirs and a not in mine), None)
         if other:
-            return [("opposite", f"the claim says {_word(token, claim.text)}, the passage says "
-                                 f"{_word(other, unit.facets.text)}")]
+            return [("opposite", f"the claim says {word_for(token, claim.text)}, the passage says "
+                                 f"{word_for(other, unit.facets.text)}")]
     return []
-
-
-def _word(token: str, text: str) -> str:
-    m = re.search(rf"\b{re.escape(token)}\w*", text, re.IGNORECASE)
-    return m.group(0) if m else token
 
 
 def _readable(tokens: list[str]) -> list[str]:

@@ -70,7 +70,8 @@ def spelled_out(claim: str, texts: list[str]) -> str:
 _JOINT = re.compile(r";\s+|,?\s+(?:and|but|while|whereas|however,?)\s+(?=(?:\w+\s+){0,8}?(?:(?:is|are|should|must)\s+"
                     r"(?:not\s+|no\s+longer\s+)?"
                     r"(?:recommended|suggested|advised|indicated)|(?:can|may)\s+(?:still\s+)?be\s+(?:used|given|offered|"
-                    r"considered)|(?:should|must)\s+(?:not\s+)?be\s+(?:used|given|offered|performed|done)))", re.IGNORECASE)
+                    r"considered)|(?:should|must)\s+(?:not\s+)?be\s+(?:used|given|offered|performed|done)))",
+                    re.IGNORECASE)
 
 
 def clauses(sentence: str) -> list[str]:
