@@ -1,0 +1,118 @@
+"""Round five of the support check, on real starter-library passages: a wrong claim that swaps one word for
+its opposite or for another thing of the same kind is not supported, a claim that excludes what the
+passage asks for is contradicted, and a faithful claim saying both sides of a statement is supported.
+Each row is a faithful claim and its wrong twin, both worded here (not copied from a claim set)."""
+from __future__ import annotations
+
+import pytest
+
+from medassist.verify.synonyms import antonyms, thing_kind
+
+from .test_verify import passages_of, verdict
+
+# (doc, statement, faithful claim, wrong claim, what the wrong claim's verdict must say or None for not supported)
+TWINS = [
+    # an opposite in one word (WordNet's adjective antonyms)
+    ("ngc-10853", "Clinicians should offer or refer patients with abnormal blood glucose",
+     "Patients found to have abnormal blood glucose should be offered or referred to intensive behavioral counseling "
+     "on a healthful diet and physical activity.",
+     "Patients with normal blood glucose should be offered or referred to intensive behavioral counseling on a "
+     "healthful diet and physical activity.", "normal"),
+    # risk said through "acute"
+    ("ngc-9978", "Recommend against the use of no-suicide contracts",
+     "No-suicide contracts should not be used to prevent suicide in patients at high acute risk.",
+     "No-suicide contracts are advised against only for patients at low acute risk of suicide.", "risk level"),
+    # another body part, even where the heading names it
+    ("ngc-10536", "For adults with OA of the knee who do not tolerate land-based therapeutic exercise",
+     "Adjunctive aquatic physical therapy should be considered for adults with knee osteoarthritis who cannot "
+     "tolerate land-based exercise.",
+     "Adjunctive aquatic physical therapy should be considered for adults with hip osteoarthritis who cannot "
+     "tolerate land-based exercise.", None),
+    # another substance: a drug for a drink, a nutrient for a nutrient
+    ("ngc-10885", "For patients with opioid use disorder for whom methadone and buprenorphine are contraindicated",
+     "When methadone and buprenorphine are contraindicated or unavailable, clonidine is recommended as a second-line "
+     "agent for opioid withdrawal in opioid use disorder.",
+     "Clonidine is recommended as a second-line agent for withdrawal management in patients with alcohol use "
+     "disorder.", None),
+    ("ngc-11213", "reducing percent of energy from carbohydrate to 14% to 45% per day",
+     "In type 2 diabetes, for patients who do not choose the Mediterranean diet, the Work Group recommends cutting "
+     "carbohydrate to 14% to 45% of daily energy and/or choosing foods with a lower glycemic index.",
+     "In type 2 diabetes, for patients who do not choose the Mediterranean diet, the Work Group recommends cutting "
+     "dietary fat and/or choosing foods with a lower glycemic index.", None),
+    # a measure swapped for another: blood pressure for glucose ("glycemic")
+    ("ngc-10628", "The guideline panel recommends against intensive glycemic control to patients with stage 3",
+     "Intensive glucose control is recommended against in patients with stage 3 or worse CKD.",
+     "Intensive blood pressure lowering is recommended against in patients with stage 3 or worse CKD.",
+     "blood pressure"),
+    # the claim excludes what the passage asks for
+    ("ngc-10511", "to those with a BMI ≥27 kg/m2 who also have obesity-associated conditions",
+     "Orlistat or lorcaserin may be offered to patients with a BMI of 27 kg/m2 or more who also have "
+     "obesity-associated conditions, alongside lifestyle intervention.",
+     "Orlistat or lorcaserin may be offered to patients with a BMI of 27 kg/m2 or more even without "
+     "obesity-associated conditions.", "excludes"),
+    ("ngc-11238", "with feedback provided by a qualified facilitator",
+     "Internet-based CBT with feedback from a qualified facilitator is suggested as an alternative to no treatment.",
+     "Internet-based CBT with no facilitator feedback is suggested as an alternative to no treatment.", "excludes"),
+    # "in the absence of" excludes
+    ("ngc-10413", "Imaging is not indicated initially in the absence of significant precipitating trauma",
+     "Without significant precipitating trauma, sudden pain and swelling, a palpable mass or deformity, or pain at "
+     "rest, imaging is not indicated at first.",
+     "Imaging is not indicated at first even after significant precipitating trauma.", "excludes"),
+    # "on the day of" is a timing
+    ("ngc-9597", "A pre-operative evaluation is recommended, preferably by an anesthesiologist",
+     "A preoperative evaluation, ideally by an anesthesiologist, is recommended one to two weeks before surgery.",
+     "A preoperative evaluation by an anesthesiologist is recommended on the day of surgery.", "timing"),
+    # a sentence whose clauses differ ("should not be used …, and it should be used with caution …")
+    ("ngc-11260", "NSAIDs should not be used in aspirin-sensitive patients, and it should be used with caution",
+     "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients and use them with "
+     "caution in anyone with asthma.",
+     "NSAIDs should not be used in any patient with asthma.", None),
+]
+
+
+@pytest.mark.parametrize("doc, statement, right, wrong, says", TWINS)
+def test_a_faithful_claim_is_supported_and_its_one_word_swap_is_not(doc, statement, right, wrong, says):
+    passages = passages_of(doc, statement)
+    v = verdict(right, passages)
+    assert v.verdict == "supported", v.reason
+    v = verdict(wrong, passages)
+    assert v.verdict != "supported", v.reason
+    if says is not None:
+        assert v.verdict == "contradicted" and says in v.reason, v.reason
+
+
+@pytest.mark.parametrize("doc, statement, claim", [
+    # both sides of one statement, read whole against one side
+    ("ngc-10208", "Aspirin is recommended for patients at high cardiovascular risk, however",
+     "Patients at high cardiovascular risk should take aspirin, but it is no longer advised for those at low risk."),
+    ("ngc-10627", "The Work Group suggests for patients with TGs greater than 500 mg/dL",
+     "With triglycerides over 500 mg/dL a strict diet is suggested (no alcohol, less dietary fat, no refined sugars), "
+     "and over 1000 mg/dL a very low fat diet to reduce chylomicronemia and the risk of acute pancreatitis."),
+    # "non-steroidal" names a class of drugs; it excludes no steroid
+    ("ngc-11260", "cross-reactivity between aspirin and non-steroidal anti-inflammatory drugs (NSAIDs)",
+     "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients."),
+    # "other genotypes besides" excludes as "other than" does
+    ("ngc-10530", "In children with genotypes other than SCA",
+     "TCD screening should not be done in children with HbSC or other genotypes besides sickle cell anemia."),
+    # plain words: "losing … pounds" and "bring … down"
+    ("ngc-10598", "If a normal body mass index (<25) cannot be achieved",
+     "When a BMI under 25 cannot be achieved, the Work Group suggests advising patients that losing at least 10 "
+     "pounds can bring their blood pressure down."),
+])
+def test_a_faithful_claim_saying_both_sides_or_in_plain_words_is_supported(doc, statement, claim):
+    v = verdict(claim, passages_of(doc, statement))
+    assert v.verdict == "supported", v.reason
+
+
+def test_opposites_come_from_adjectives_and_kinds_from_what_a_word_names():
+    assert "abnorm" in antonyms("normal") and "low" in antonyms("high")
+    assert not antonyms("follow")  # "following" and "leading" are adjectives too, but no opposites of a claim
+    assert thing_kind("knee") == thing_kind("hip") == "body part"
+    assert thing_kind("alcohol") == thing_kind("fat") == thing_kind("carbohydr") == "substance"
+    assert thing_kind("diet") is None and thing_kind("ag") is None  # a generic word; "Ag" is an antigen, not silver
+
+
+def test_a_negation_on_either_side_is_not_an_opposite():
+    passages = passages_of("ngc-10647", "Because facet injections are not likely to produce long-term benefit")
+    v = verdict("Facet injections are unlikely to give long-term benefit by themselves.", passages)
+    assert v.verdict != "contradicted", v.reason
