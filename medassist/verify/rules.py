@@ -244,6 +244,10 @@ class RuleVerifier:
             conflicts = facet_conflicts(claim, unit.facets) + _intervention(claim, unit) + _opposite(claim, unit)
             if not conflicts or _another_case(conflicts):
                 continue
+            if support is None and {kind for kind, _ in conflicts} == {"number"} and any(
+                    f >= full - TIE and _states(u, claim, "number") and not facet_conflicts(claim, u.facets)
+                    for (f, _o, _m), u in scored):
+                continue  # a statement as close states the claim's numbers: the claim is about that one
             if support is not None:
                 # Against a statement that supports the claim, another one disagreeing counts only
                 # when it is as close to the claim (a false assurance is worse than a false alarm),
