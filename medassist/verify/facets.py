@@ -212,6 +212,8 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
     for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "FORM", "SCOPE", "SETTING", "SEV",
                  "COURSE", "EXTENT", "EVID", "PHASE", "SYMPT"):
         mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
+        if kind == "TIME" and not _same_anchor(claim.text, passage.text):
+            continue  # "only once improvement has been seen" and "prior to botulinum toxin": two events, one order
         if mine and theirs and not mine & theirs and not _compatible(kind, mine, theirs):
             reasons.append((kind, f"{_FACET_LABEL[kind]}: the claim says {', '.join(sorted(mine))}, the passage says "
                                   f"{', '.join(sorted(theirs))}"))
@@ -280,6 +282,20 @@ def _denied_near(token: str, text: str) -> bool:
     return any(_DENIAL.search(text[max(0, m.start() - 40):m.start()])
                for m in re.finditer(rf"\b{re.escape(token)}", text, re.IGNORECASE)) or not re.search(
         rf"\b{re.escape(token)}", text, re.IGNORECASE)
+
+
+_WHEN = re.compile(r"\b(?:before|prior to|ahead of|after(?:wards?)?|following|once|until|during|throughout)\s+"
+                   r"((?:[\w-]+\s+){0,4}[\w-]+)", re.IGNORECASE)
+
+
+def _same_anchor(claim: str, passage: str) -> bool:
+    """Unless the two tell one order from opposite ends ("X only once Y" against "prior to X, Y"): the claim's
+    timing is about what the passage's main clause says, and the passage's timing about the claim's."""
+    def split(text: str) -> tuple[set[str], set[str]]:
+        anchor = {t for m in _WHEN.finditer(text) for t in concepts(m.group(1)) if ":" not in t}
+        return anchor, {t for t in concepts(_WHEN.sub(" ", text)) if ":" not in t} - anchor
+    (my_anchor, my_rest), (their_anchor, their_rest) = split(claim), split(passage)
+    return not (my_anchor & their_rest and their_anchor & my_rest)
 
 
 def _required(token: str, text: str) -> bool:
