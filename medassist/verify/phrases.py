@@ -21,6 +21,13 @@ _NOT_OCCASION = (r"(?! (?:next |subsequent |follow-up )?(?:visits?|encounters?|t
                  r"sessions?|time|occasion|appointments?|examinations?|exams?|use|further)\b)")
 
 PHRASES: list[tuple[str, str]] = [
+    # when in the course (before "only" and "after", which would take these words alone)
+    (r"\b(?:the )?early (?:use|initiation|start|treatment|intervention)\b|\bearly in the course\b|\bas early as possible\b",
+     "PHASE:early"),
+    (r"\b(?:a |the )?(?:late|last[- ]line|last) (?:option|resort|use|treatment)\b|\bonly (?:after|once|when) (?:[\w()-]+ ){0,10}"
+     r"(?:failed|fail|not worked|not helped|been ineffective)\b",
+     "PHASE:late"),
+    (r"\bas an? (?:alternative|adjunct)(?: or (?:an? )?(?:alternative|adjunct))? to (?!no\b)", "PHASE:alongside"),
     # how often
     (r"\bevery other year\b|\bbiennial(?:ly)?\b|\btwice a decade\b", "FREQ:2y"),
     (r"\btriennial(?:ly)?\b", "FREQ:3y"),
@@ -188,10 +195,6 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(?:younger|older|less|more|fewer|greater) than\b|\b(?:or|and) (?:older|younger|above|over|more|less|"
      r"greater|higher|lower|fewer)\b|\bat (?:least|most)\b|\ba (?:minimum|maximum) of\b|\bno (?:more|less|fewer) than\b|"
      r"\bup to\b|\babove\b|\bbelow\b|\bunder\b|\bexceed(?:s|ing)?\b|\bbeyond\b|\bgo(?:es)? (?:over|beyond)\b", " "),  # bounds: compared with the numbers
-    (r"\b(?:the )?early (?:use|initiation|start|treatment|intervention)\b|\bearly in the course\b|\bas early as possible\b",
-     "PHASE:early"),
-    (r"\b(?:a |the )?(?:late|last[- ]line|last) (?:option|resort|use|treatment)\b|\bonly after (?:\w+ ){0,3}(?:failed|fail)\b",
-     "PHASE:late"),
     (r"\bpre-?op(?:erative(?:ly)?)?\b", "preoperative"),  # "pre-operative" is "preoperative" (no timing: it names the visit)
     (r"\bpost-?op(?:erative(?:ly)?)?\b", "postoperative TIME:after"),
     (r"\bon the (?:same )?day of\b|\bthe same day as\b", "TIME:during"),
