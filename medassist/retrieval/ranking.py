@@ -51,7 +51,7 @@ ABBREVIATIONS = {
     "SCD": "sickle cell disease", "CMIF": "clinically meaningful improvement in function", "IV": "intravenous",
     "IM": "intramuscular", "SC": "subcutaneous", "TBI": "traumatic brain injury", "TIA": "transient ischemic attack",
     "UTI": "urinary tract infection", "VTE": "venous thromboembolism", "TG": "triglycerides", "TGs": "triglycerides",
-    "LTOT": "long-term oxygen therapy", "PRP": "platelet-rich plasma",
+    "LTOT": "long-term oxygen therapy", "PRP": "platelet-rich plasma", "PEP": "postexposure prophylaxis",
 }
 _ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 

@@ -134,7 +134,8 @@ def grades_conflict(claim: set[str], passage: set[str]) -> bool:
 _FACET_LABEL = {"ROUTE": "route", "FORM": "formulation", "SCOPE": "whom the recommendation covers", "SETTING": "setting", "TIME": "timing", "TRIM": "trimester", "DOSE": "dose", "SEX": "sex", "PREG": "pregnancy", "SMOKE": "smoking status", "RISK": "risk level",
                 "AGEGRP": "age group", "FREQ": "frequency", "QUANT": "who it applies to",
                 "SEV": "severity", "COURSE": "course", "EXTENT": "extent", "EVID": "strength of evidence",
-                "PHASE": "when in the course", "SYMPT": "symptoms"}
+                "PHASE": "when in the course", "SYMPT": "symptoms",
+                "DELIVERY": "group or individual"}
 
 
 @dataclass
@@ -210,7 +211,7 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
                                     f"{_POLARITY_WORDS[theirs_p]}"))
     only = "only" in claim.values.get("QUANT", set())
     for kind in ("SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "FREQ", "DOSE", "TIME", "TRIM", "ROUTE", "FORM", "SCOPE", "SETTING", "SEV",
-                 "COURSE", "EXTENT", "EVID", "PHASE", "SYMPT"):
+                 "COURSE", "EXTENT", "EVID", "PHASE", "SYMPT", "DELIVERY"):
         mine, theirs = claim.values.get(kind, set()), passage.values.get(kind, set())
         if kind == "TIME" and not _same_anchor(claim.text, passage.text):
             continue  # "only once improvement has been seen" and "prior to botulinum toxin": two events, one order

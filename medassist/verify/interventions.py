@@ -42,7 +42,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
              "alendronate", "testosterone", "levothyroxine", "oxytocin", "misoprostol", "magnesium_sulfate",
              "antihypertensive", "anticoagulant", "antiplatelet", "clopidogrel", "ppi", "antidepressant",
              "antipsychotic", "stimulant", "methylphenidate", "melatonin", "cannabis", "cannabinoid", "placebo",
-             "vaccine", "immunization", "immunoglobulin", "prep", "contraceptive", "iud", "orlistat", "acetylcysteine",
+             "vaccine", "immunization", "immunoglobulin", "prep", "pep", "contraceptive", "iud", "orlistat", "acetylcysteine",
              "tiotropium", "levonorgestrel", "hcg", "sealant", "varnish", "crystalloid", "saline", "bicarbonate",
              "epinephrine", "adrenaline", "atropine", "oxygen", "glucagon", "sumatriptan", "triptan", "ondansetron",
              "metoclopramide", "loperamide", "colchicine", "allopurinol", "methotrexate", "hydroxychloroquine",

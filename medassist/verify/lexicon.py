@@ -177,6 +177,7 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"\b(anti-[a-z0-9]+(?: \([^)]*\))?) antibod(?:y|ies)\b", r"\1", text)  # "anti-HCV antibody" is "anti-HCV"
     text = re.sub(r"\bon top of\b", "in addition to", text)
     text = re.sub(r"\b(diastolic|systolic) pressure\b", r"\1 blood pressure", text)
+    text = re.sub(r"\bpost[- ]?exposure prophylaxis\b", "pep", text, flags=re.IGNORECASE)  # PrEP and PEP are two things
     text = _one_unit(text)
     text = _EVERY.sub(_every, text)
     text = _TIMES.sub(_times, text)
