@@ -62,6 +62,27 @@ TWINS = [
     ("ngc-9597", "A pre-operative evaluation is recommended, preferably by an anesthesiologist",
      "A preoperative evaluation, ideally by an anesthesiologist, is recommended one to two weeks before surgery.",
      "A preoperative evaluation by an anesthesiologist is recommended on the day of surgery.", "timing"),
+    # when in the course: "only after … failed" against "as an alternative or adjunct to"
+    ("ngc-10536", "clinicians may offer duloxetine or tramadol as an alternative or adjunct to oral NSAIDs",
+     "For persistent moderate or moderately severe OA pain, duloxetine or tramadol may be offered as an alternative "
+     "or adjunct to oral NSAIDs.",
+     "For persistent moderate OA pain, duloxetine or tramadol may be offered only once oral NSAIDs have failed.",
+     "when in the course"),
+    # group against individual therapy; a questionnaire spelled out; post- against pre-exposure prophylaxis
+    ("ngc-11238", "The Work Group recommends individual, manualized trauma-focused psychotherapy",
+     "Individual, manualized trauma-focused psychotherapy is recommended over other interventions for the primary "
+     "treatment of PTSD.",
+     "Manualized group psychotherapy is recommended over other interventions for the primary treatment of PTSD.",
+     "group or individual"),
+    ("ngc-10364", "a general cut point of 23/24 or 24/25",
+     "For the MMSE, a general cut point of 23/24 or 24/25 is appropriate for most primary care populations.",
+     "For the Montreal Cognitive Assessment, a general cut point of 23/24 or 24/25 is appropriate for most primary "
+     "care populations.", "MMSE"),
+    ("ngc-10403", "PrEP is recommended as one prevention option for adult heterosexually active men and women",
+     "Preexposure prophylaxis is one recommended prevention option for heterosexually active adults at substantial "
+     "risk of HIV acquisition.",
+     "Post-exposure prophylaxis is one recommended prevention option for heterosexually active adults at "
+     "substantial risk of HIV acquisition.", "PrEP"),
     # a sentence whose clauses differ ("should not be used …, and it should be used with caution …")
     ("ngc-11260", "NSAIDs should not be used in aspirin-sensitive patients, and it should be used with caution",
      "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients and use them with "
@@ -94,7 +115,11 @@ def test_a_faithful_claim_is_supported_and_its_one_word_swap_is_not(doc, stateme
     # "other genotypes besides" excludes as "other than" does
     ("ngc-10530", "In children with genotypes other than SCA",
      "TCD screening should not be done in children with HbSC or other genotypes besides sickle cell anemia."),
-    # plain words: "losing … pounds" and "bring … down"
+    # one order told from opposite ends is no timing contradiction
+    ("ngc-10647", "Prior to consideration of botulinum toxin injection for piriformis syndrome",
+     "Botulinum toxin for piriformis syndrome should only be considered after the patient has had marked (80% or "
+     "better) but temporary improvement from three separate trigger point injections."),
+        # plain words: "losing … pounds" and "bring … down"
     ("ngc-10598", "If a normal body mass index (<25) cannot be achieved",
      "When a BMI under 25 cannot be achieved, the Work Group suggests advising patients that losing at least 10 "
      "pounds can bring their blood pressure down."),
@@ -110,6 +135,17 @@ def test_opposites_come_from_adjectives_and_kinds_from_what_a_word_names():
     assert thing_kind("knee") == thing_kind("hip") == "body part"
     assert thing_kind("alcohol") == thing_kind("fat") == thing_kind("carbohydr") == "substance"
     assert thing_kind("diet") is None and thing_kind("ag") is None  # a generic word; "Ag" is an antigen, not silver
+
+
+def test_a_number_stated_by_a_statement_as_close_is_not_contradicted_by_its_neighbour():
+    # the "<90 mmHg goal" sentence beside the "≥90 mmHg, offer treatment" one is about another thing
+    passages = passages_of("ngc-10598", "offering pharmacologic treatment for patients age 18 to 29 with a diastolic")
+    v = verdict("For adults aged 18-29 whose diastolic pressure is 90 mmHg or higher, VA/DoD suggests offering "
+                "antihypertensive medication (weak for).", passages)
+    assert v.verdict != "contradicted", v.reason
+    v = verdict("For patients aged 18 to 29, the Work Group suggests offering pharmacologic treatment when diastolic "
+                "blood pressure is 100 mmHg or higher.", passages)
+    assert v.verdict != "supported", v.reason
 
 
 def test_a_negation_on_either_side_is_not_an_opposite():
