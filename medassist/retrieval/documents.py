@@ -3,9 +3,13 @@ share. The readers themselves: `readers.py` (PDF, HTML, Markdown, text, DOCX, JS
 `ngc_xml.py` (NGC summaries)."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from .hidden import hidden_note
 
 
 @dataclass
@@ -78,3 +82,34 @@ def html_to_markdown(value: str, strip_links: bool = False) -> str:
     md = re.sub(r"[ \t]+\n", "\n", md)
     md = re.sub(r"\n{3,}", "\n\n", md)
     return md.strip()
+
+
+# -- building a Document from a file's bytes (shared by the readers) --------------------------
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def title_from(text: str, fallback: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line if len(line) <= 150 else fallback
+    return fallback
+
+
+def document_of(path: Path, data: bytes, fmt: str, title: str | None, blocks: list[Block], meta: dict,
+              fallback_year: int | None = None) -> Document:
+    orgs = meta.get("organisation") or meta.get("organization") or meta.get("publisher") or ""
+    date = str(meta.get("year") or meta.get("date") or "")
+    return Document(
+        id=path.stem, title=(meta.get("title") or title or path.stem).strip(),
+        organisations=[o.strip() for o in re.split(r";", orgs) if o.strip()] if isinstance(orgs, str) else list(orgs),
+        date_released=date, year=latest_year(date) or fallback_year, urls=[meta["url"]] if meta.get("url") else [],
+        blocks=blocks, source=str(path), format=fmt, content_key=content_hash(data),
+    )
+
+
+def noting_hidden(doc: Document, chars: int) -> Document:
+    if chars:
+        doc.warnings.append(hidden_note(chars))
+    return doc

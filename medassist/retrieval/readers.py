@@ -3,23 +3,31 @@
 Every reader gets the file's bytes and returns documents made of `Block`s (heading, text, page).
 Text inside a document is data: scripts and styles are dropped, nothing is executed, and no
 HTML survives into a chunk. A file that cannot be read raises `UserError` (the batch goes on);
-a file of a kind we do not read raises `Unsupported` (reported as skipped).
+a file of a kind we do not read raises `Unsupported` (reported as skipped). PDF, the largest reader,
+lives in `pdf_reader.py`; the helpers every reader uses to build a `Document` live in `documents.py`.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..errors import UserError
 from . import limits
-from .documents import Block, Document, html_to_markdown, latest_year
-from .hidden import hidden_note
+from .documents import (
+    Block,
+    Document,
+    content_hash,
+    document_of,
+    html_to_markdown,
+    latest_year,
+    noting_hidden,
+    title_from,
+)
 from .ngc_xml import read_ngc_xml
+from .pdf_reader import read_pdf
 
 MAX_BYTES = 512 * 1024 * 1024  # never read more than this into memory
 MAX_CHARS = 5_000_000  # ~5,500 chunks; a bigger "document" is almost always a dump, not a guideline
@@ -27,18 +35,6 @@ MAX_CHARS = 5_000_000  # ~5,500 chunks; a bigger "document" is almost always a d
 
 class Unsupported(UserError):
     """A file medassist does not read (reported as skipped, not failed)."""
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _title_from(text: str, fallback: str) -> str:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= 150 else fallback
-    return fallback
 
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -103,18 +99,6 @@ def _front_matter(text: str) -> tuple[dict, str]:
     return meta, text[m.end():]
 
 
-def _document(path: Path, data: bytes, fmt: str, title: str | None, blocks: list[Block], meta: dict,
-              fallback_year: int | None = None) -> Document:
-    orgs = meta.get("organisation") or meta.get("organization") or meta.get("publisher") or ""
-    date = str(meta.get("year") or meta.get("date") or "")
-    return Document(
-        id=path.stem, title=(meta.get("title") or title or path.stem).strip(),
-        organisations=[o.strip() for o in re.split(r";", orgs) if o.strip()] if isinstance(orgs, str) else list(orgs),
-        date_released=date, year=latest_year(date) or fallback_year, urls=[meta["url"]] if meta.get("url") else [],
-        blocks=blocks, source=str(path), format=fmt, content_key=_sha256(data),
-    )
-
-
 # -- one reader per format -----------------------------------------------------------------------
 def read_markdown(path: Path, data: bytes) -> list[Document]:
     from .hidden import drop_markdown_comments
@@ -122,21 +106,15 @@ def read_markdown(path: Path, data: bytes) -> list[Document]:
     meta, text = _front_matter(_decode_text(data, path).replace("\r\n", "\n"))
     text, hidden = drop_markdown_comments(text)  # <!-- comments --> are never shown to a reader
     title, blocks = markdown_blocks(text, first_section="Introduction")
-    return [_warn_hidden(_document(path, data, "markdown", title or _title_from(text, path.stem), blocks, meta),
+    return [noting_hidden(document_of(path, data, "markdown", title or title_from(text, path.stem), blocks, meta),
                          hidden)]
-
-
-def _warn_hidden(doc: Document, chars: int) -> Document:
-    if chars:
-        doc.warnings.append(hidden_note(chars))
-    return doc
 
 
 def read_text(path: Path, data: bytes) -> list[Document]:
     text = _decode_text(data, path).replace("\r\n", "\n")
-    title = _title_from(text, path.stem)
+    title = title_from(text, path.stem)
     _, blocks = markdown_blocks(text, first_section="Text")
-    return [_document(path, data, "text", title, blocks, {}, latest_year(text[:2000]))]
+    return [document_of(path, data, "text", title, blocks, {}, latest_year(text[:2000]))]
 
 
 _NOT_CONTENT = ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "nav",
@@ -175,7 +153,7 @@ def read_html(path: Path, data: bytes) -> list[Document]:
             or soup.body or soup)
     md = html_to_markdown(str(main), strip_links=True)
     h1, blocks = markdown_blocks(md, first_section="Introduction")
-    return [_warn_hidden(_document(path, data, "html", title or h1, blocks, meta), hidden)]
+    return [noting_hidden(document_of(path, data, "html", title or h1, blocks, meta), hidden)]
 
 
 def read_docx(path: Path, data: bytes) -> list[Document]:
@@ -233,89 +211,8 @@ def read_docx(path: Path, data: bytes) -> list[Document]:
             lines.append("")
     created = d.core_properties.created
     h1, blocks = markdown_blocks("\n".join(lines), first_section="Introduction")
-    return [_warn_hidden(_document(path, data, "docx", title or h1, blocks, {}, created.year if created else None),
+    return [noting_hidden(document_of(path, data, "docx", title or h1, blocks, {}, created.year if created else None),
                          hidden)]
-
-
-def read_pdf(path: Path, data: bytes) -> list[Document]:
-    import logging
-
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes would interleave with our report
-
-    if b"%PDF-" not in data[:1024]:
-        raise UserError(f"{path}: is not a PDF (its content does not start with %PDF). "
-                        "Check that it is the file you meant.")
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UserError(f"{path}: is encrypted with a password. Save an unencrypted copy and add that.")
-        limits.check_pdf(path, reader)  # objects, object streams, pages: before any page is inflated
-        pages = list(reader.pages)
-    except DependencyError:
-        raise UserError(f"{path}: is encrypted; reading it needs: pip install cryptography") from None
-    except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
-        raise UserError(f"{path}: is a damaged or truncated PDF ({exc}).") from None
-    heading_at = _outline_pages(reader)  # page index -> heading starting there
-    meta: dict[str, Any] = reader.metadata or {}
-    from .hidden import visible_page_text
-
-    section, blocks, unreadable, hidden = "Document", [], [], 0
-    budget = limits.PdfBudget(path)
-    for i, page in enumerate(pages):
-        section = heading_at.get(i, section)
-        try:
-            budget.charge(page)
-            text, dropped = visible_page_text(page, reader)  # white, tiny, off-page, clipped text left out
-            hidden += dropped
-        except UserError:
-            raise
-        except Exception:  # one broken page must not lose the others
-            unreadable.append(i + 1)
-            continue
-        text = re.sub(r"[ \t]+\n", "\n", text).strip()
-        if text:
-            blocks.append(Block(section, text, page=i + 1))
-    if not blocks and hidden:
-        raise UserError(f"{path}: all of its text ({hidden:,} characters) is invisible: white, tiny, off the page "
-                        "or clipped. Nothing in it can be shown to a reader, so nothing was indexed.")
-    if not blocks:
-        raise UserError(f"{path}: has no extractable text (a scanned image?). Run OCR on it first "
-                        "(for example `ocrmypdf in.pdf out.pdf`) and add the result.")
-    first = blocks[0].text
-    title = str(meta.get("/Title") or "").strip() or _title_from(first, path.stem)
-    year = latest_year(title) or latest_year(first[:2000])  # the edition year is usually in the title or on page 1
-    if year is None and meta.get("/CreationDate"):
-        year = latest_year(str(meta.get("/CreationDate"))[2:6])
-    doc = _document(path, data, "pdf", title, blocks, {}, year)
-    if unreadable:
-        doc.warnings.append(f"pages {', '.join(map(str, unreadable))} could not be read")
-    return [_warn_hidden(doc, hidden)]
-
-
-def _outline_pages(reader) -> dict[int, str]:
-    out: dict[int, str] = {}
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                if depth < 1:  # top two outline levels name sections; deeper ones are too fine
-                    walk(item, depth + 1)
-                continue
-            try:
-                page = reader.get_destination_page_number(item)
-            except Exception:
-                continue
-            if page is not None and page >= 0:
-                out.setdefault(page, str(item.title).strip())
-
-    try:
-        walk(reader.outline, 0)
-    except Exception:  # a broken outline is no reason to lose the text
-        return {}
-    return out
 
 
 def read_jsonl(path: Path, data: bytes) -> list[Document]:
@@ -344,7 +241,7 @@ def read_jsonl(path: Path, data: bytes) -> list[Document]:
             continue
         rid = re.sub(r"[^\w.-]+", "-", str(rec.get("id") or f"{path.stem}-{n}")).strip("-")
         canonical = json.dumps(rec, sort_keys=True, ensure_ascii=False).encode()
-        doc = _document(path, canonical, "jsonl", str(rec.get("title") or "") or None, blocks, rec)
+        doc = document_of(path, canonical, "jsonl", str(rec.get("title") or "") or None, blocks, rec)
         doc.id, doc.source = rid, f"{path}#{rid}"
         docs.append(doc)
     if not docs:
@@ -358,7 +255,7 @@ def read_jsonl(path: Path, data: bytes) -> list[Document]:
 
 def read_xml(path: Path, data: bytes) -> list[Document]:
     doc = read_ngc_xml(path, data)
-    doc.content_key = _sha256(data)
+    doc.content_key = content_hash(data)
     return [doc]
 
 
