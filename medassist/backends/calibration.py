@@ -232,7 +232,7 @@ def _child_main() -> None:
 def measure(engine: str, spec: ModelSpec, cache_dir: Path, model_path: str | None = None,
             options: dict | None = None, timeout: float = MEASURE_TIMEOUT_S) -> Figures | str:
     """Measure one engine in a child process: its figures, or why it failed (a crash included)."""
-    from .xllamacpp_backend import child_code
+    from .children import child_code
 
     req = {"engine": engine, "spec": spec.id, "cache": str(cache_dir), "model_path": model_path,
            "options": options or {}}

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import secrets
 import selectors
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +32,7 @@ from pathlib import Path
 from ..catalogue import ModelSpec
 from ..errors import UserError
 from ..types import GenerationSettings
+from .children import child_code, stop_child
 from .stops import cut_at_stop, stream_until_stop
 
 ENGINE = "xllamacpp"
@@ -54,91 +53,7 @@ def version() -> str | None:
         return None
 
 
-# -- the child process -------------------------------------------------------------------------------
-def child_code(code: str) -> str:
-    """`python -c` code that imports this same medassist: the directory it runs in (first on sys.path
-    for -c) might hold another one, or a module that shadows a library."""
-    root = str(Path(__file__).resolve().parents[2])
-    return f"import sys; sys.path[0] = {root!r}; {code}"
-
-
-def _serve() -> None:
-    """Run in the child: read the configuration from stdin, start llama.cpp's server, say where it
-    listens on the reply pipe (the original stdout), then live until the parent closes the pipe or dies."""
-    reply_fd = os.dup(1)
-    os.dup2(2, 1)  # anything llama.cpp prints goes to the log, never into the reply
-    parent = os.getppid()
-    cfg = json.loads(sys.stdin.readline())
-
-    def reply(doc: dict) -> None:
-        os.write(reply_fd, (json.dumps(doc) + "\n").encode())
-        os.close(reply_fd)
-
-    def watch_pipe():
-        sys.stdin.buffer.read()  # returns at end of file: the parent closed it, or the parent is gone
-        os._exit(0)
-
-    def watch_parent():  # a copy of the pipe's write end kept by a forked sibling must not keep us alive
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch_pipe, daemon=True).start()
-    threading.Thread(target=watch_parent, daemon=True).start()
-    try:
-        import xllamacpp as xlc
-    except ImportError as exc:
-        reply({"error": f"xllamacpp is not installed ({exc})"})
-        return
-    p = xlc.CommonParams()
-    p.model.path = cfg["model"]
-    p.model_alias = "medassist"  # the unauthenticated /v1/models answers with this, not the file's path
-    p.n_ctx = cfg["n_ctx"]
-    p.n_parallel = 1  # one generation at a time per model (the model pool queues the rest)
-    p.hostnames = ["127.0.0.1"]
-    p.port = cfg["port"]
-    p.api_keys = [cfg["api_key"]]
-    p.cors_origins = ""  # answered with an empty Access-Control-Allow-Origin: no web page may call it
-    p.cors_credentials = False
-    p.ui = False
-    p.endpoint_slots = p.endpoint_props = p.endpoint_metrics = False
-    p.slot_save_path = ""
-    p.server_tools = []
-    p.cache_prompt = False
-    p.verbosity = 2  # warnings and errors, into the log file
-    if cfg.get("n_threads"):  # generating: one token at a time
-        p.cpuparams.n_threads = cfg["n_threads"]
-    if cfg.get("n_threads_batch"):  # reading the prompt: a matrix product that uses more cores well
-        p.cpuparams_batch.n_threads = cfg["n_threads_batch"]
-    if cfg.get("poll") is not None:
-        p.cpuparams.poll = p.cpuparams_batch.poll = cfg["poll"]
-    try:
-        server = xlc.Server(p)
-    except Exception as exc:  # llama.cpp logs why (port taken, unreadable file) before it raises
-        reply({"error": str(exc)})
-        os._exit(3)
-    reply({"address": server.listening_address, "pid": os.getpid(), "version": getattr(xlc, "__version__", "?"),
-           "system_info": xlc.get_system_info()})
-    threading.Event().wait()
-
-
 # -- the backend -------------------------------------------------------------------------------------
-def _stop_child(proc: subprocess.Popen, timeout: float = 10.0) -> None:
-    """Close the child's pipe (it exits at once), then make sure: SIGTERM, SIGKILL."""
-    try:
-        if proc.stdin and not proc.stdin.closed:
-            proc.stdin.close()
-        proc.wait(timeout=timeout)
-    except (subprocess.TimeoutExpired, OSError):
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                proc.send_signal(sig)
-                proc.wait(timeout=5)
-                return
-            except (subprocess.TimeoutExpired, OSError):
-                continue
-
-
 class XLlamaCppBackend:
     engine = ENGINE
 
@@ -160,7 +75,7 @@ class XLlamaCppBackend:
         proc = self._proc
         assert proc is not None  # _start set it
         # At exit, or when garbage-collected.
-        self._finalizer: weakref.finalize = weakref.finalize(self, _stop_child, proc)
+        self._finalizer: weakref.finalize = weakref.finalize(self, stop_child, proc)
         props = self._request("GET", "/props")
         self.bos: str = props.get("bos_token") or ""
         self.chat_template: str | None = props.get("chat_template")
@@ -170,7 +85,7 @@ class XLlamaCppBackend:
         self._key = secrets.token_urlsafe(32)
         log = tempfile.TemporaryFile()  # noqa: SIM115  (lives with the server: its messages, quoted on failure)
         proc = subprocess.Popen(
-            [sys.executable, "-c", child_code("from medassist.backends.xllamacpp_backend import _serve; _serve()")],
+            [sys.executable, "-c", child_code("from medassist.backends.xllamacpp_server import serve; serve()")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
             start_new_session=True)  # a Ctrl-C in the terminal reaches us, and we stop it
         self._proc, self._logfile = proc, log
@@ -186,12 +101,12 @@ class XLlamaCppBackend:
         proc.stdout.close()
         doc = json.loads(line) if line.strip() else {}
         if "address" not in doc:
-            _stop_child(proc)
+            stop_child(proc)
             raise EngineStartError(self._why_not_started(doc.get("error"), proc.returncode))
         self.pid, self.system_info = doc["pid"], doc.get("system_info", "")
         host, _, port = doc["address"].removeprefix("http://").rpartition(":")
         if host != "127.0.0.1":  # never expected; refuse rather than serve beyond this machine
-            _stop_child(proc)
+            stop_child(proc)
             raise EngineStartError(f"The {ENGINE} server listened on {host}, not on loopback; stopped it.")
         self.host, self.bound_port = host, int(port)
         self._conn = None
@@ -235,7 +150,7 @@ class XLlamaCppBackend:
             self.progress(f"The {ENGINE} server had stopped ({self._proc.returncode}); starting it again...")
             self._finalizer.detach()
             self._start()
-            self._finalizer = weakref.finalize(self, _stop_child, self._proc)
+            self._finalizer = weakref.finalize(self, stop_child, self._proc)
 
     # -- HTTP --------------------------------------------------------------------------------------
     def _headers(self) -> dict:
@@ -376,7 +291,7 @@ class XLlamaCppBackend:
             self._conn = None
         if self._proc is not None:
             self._finalizer.detach()
-            _stop_child(self._proc)
+            stop_child(self._proc)
             self._proc = None
         if self._scorer is not None:
             self._scorer.close()
