@@ -5,9 +5,9 @@ import stat
 
 import pytest
 
-from medassist.backends import calibration
-from medassist.backends.calibration import Choice, Figures, choose_engine
+from medassist.backends import calibration, engine_figures
 from medassist.backends.dtype_choice import choose_dtype, dtype_choice
+from medassist.backends.engine_figures import Choice, Figures, choose_engine
 from medassist.catalogue import get_spec
 from medassist.cpu import cpu_has_native_bf16, vector_features
 
@@ -97,7 +97,7 @@ def test_the_prompt_and_the_new_tokens_each_get_the_thread_count_measured_faster
     # than one. The two thread pools are separate, so each gets its own best count.
     one = Figures(prefill_tps=200, decode_tps=40, first_token_s=1.3)
     two = Figures(prefill_tps=380, decode_tps=9, first_token_s=0.7)
-    figs, opts = calibration.best_threads({1: one, 2: two})
+    figs, opts = engine_figures.best_threads({1: one, 2: two})
     assert opts == {"n_threads": 1, "n_threads_batch": 2}
     assert (figs.prefill_tps, figs.decode_tps) == (380, 40)
     assert figs.estimate_s() < min(one.estimate_s(), two.estimate_s())

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..catalogue import ModelSpec
 from ..cpu import cpu_key
-from .calibration import ASK_NEW, ASK_PROMPT, _cpu_entry, _read, _update, engine_version
+from .calibration import _cpu_entry, _read, _update, engine_version
+from .engine_figures import ASK_NEW, ASK_PROMPT
 
 
 def choose_dtype(fp32: dict, bf16: dict | None, margin: float = 0.8) -> str:
