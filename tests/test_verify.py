@@ -28,6 +28,18 @@ def verdict(claim: str, passages, question=None):
     return out[0]
 
 
+def assert_twin(doc: str, statement: str, right: str, wrong: str, says: str | None) -> None:
+    """A faithful claim is supported and its one-fact wrong twin is not: contradicted with `says` in the
+    reason, or (says=None) at least not supported."""
+    passages = passages_of(doc, statement)
+    v = verdict(right, passages)
+    assert v.verdict == "supported", v.reason
+    v = verdict(wrong, passages)
+    assert v.verdict != "supported", v.reason
+    if says is not None:
+        assert v.verdict == "contradicted" and says in v.reason, v.reason
+
+
 AAA = passages_of("ngc-10510", "1-time screening for abdominal aortic aneurysm (AAA) with ultrasonography in men")
 
 

@@ -12,7 +12,7 @@ from medassist.verify.polarity import polarity as polarity_of
 from medassist.verify.synonyms import matches
 from medassist.verify.units import spelled_out
 
-from .test_verify import passages_of, verdict
+from .test_verify import assert_twin, passages_of, verdict
 
 REWORDED = [
     # "exam" for "examination", "sent" for "referred", "full" for "complete"
@@ -511,8 +511,4 @@ SUPPORTED_AND_WRONG_TWIN = [
 
 @pytest.mark.parametrize("doc, statement, right, wrong, says", SUPPORTED_AND_WRONG_TWIN)
 def test_a_faithful_claim_is_supported_and_its_wrong_twin_contradicted(doc, statement, right, wrong, says):
-    passages = passages_of(doc, statement)
-    v = verdict(right, passages)
-    assert v.verdict == "supported", v.reason
-    v = verdict(wrong, passages)
-    assert v.verdict == "contradicted" and says in v.reason, v.reason
+    assert_twin(doc, statement, right, wrong, says)

@@ -8,7 +8,7 @@ import pytest
 
 from medassist.verify.synonyms import antonyms, thing_kind
 
-from .test_verify import passages_of, verdict
+from .test_verify import assert_twin, passages_of, verdict
 
 # (doc, statement, faithful claim, wrong claim, what the wrong claim's verdict must say or None for not supported)
 TWINS = [
@@ -93,13 +93,7 @@ TWINS = [
 
 @pytest.mark.parametrize("doc, statement, right, wrong, says", TWINS)
 def test_a_faithful_claim_is_supported_and_its_one_word_swap_is_not(doc, statement, right, wrong, says):
-    passages = passages_of(doc, statement)
-    v = verdict(right, passages)
-    assert v.verdict == "supported", v.reason
-    v = verdict(wrong, passages)
-    assert v.verdict != "supported", v.reason
-    if says is not None:
-        assert v.verdict == "contradicted" and says in v.reason, v.reason
+    assert_twin(doc, statement, right, wrong, says)
 
 
 @pytest.mark.parametrize("doc, statement, claim", [
