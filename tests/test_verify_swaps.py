@@ -133,7 +133,8 @@ def test_opposites_come_from_adjectives_and_kinds_from_what_a_word_names():
 
 def test_a_number_stated_by_a_statement_as_close_is_not_contradicted_by_its_neighbour():
     # the "<90 mmHg goal" sentence beside the "≥90 mmHg, offer treatment" one is about another thing
-    passages = passages_of("ngc-10598", "offering pharmacologic treatment for patients age 18 to 29 with a diastolic")
+    passages = passages_of("ngc-10598", "offering pharmacologic treatment for patients age 18 to 29 with a diastolic",
+                           "treating to a diastolic blood pressure goal <90 mmHg in patients age 18 to 29")
     v = verdict("For adults aged 18-29 whose diastolic pressure is 90 mmHg or higher, VA/DoD suggests offering "
                 "antihypertensive medication (weak for).", passages)
     assert v.verdict != "contradicted", v.reason
@@ -143,6 +144,7 @@ def test_a_number_stated_by_a_statement_as_close_is_not_contradicted_by_its_neig
 
 
 def test_a_negation_on_either_side_is_not_an_opposite():
-    passages = passages_of("ngc-10647", "Because facet injections are not likely to produce long-term benefit")
-    v = verdict("Facet injections are unlikely to give long-term benefit by themselves.", passages)
-    assert v.verdict != "contradicted", v.reason
+    # "without stable housing" is "unstably housed": the claim's "without" undoes the opposite
+    passages = passages_of("ngc-10207", "Unstably housed patients should receive: influenza vaccine (annually)")
+    v = verdict("Patients without stable housing should receive the influenza vaccine every year.", passages)
+    assert v.verdict == "supported", v.reason

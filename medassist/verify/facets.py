@@ -279,7 +279,8 @@ _DENIAL = re.compile(r"\b(?:not|no|non|without|never|absence|absent|free|other t
 
 def _denied_near(token: str, text: str) -> bool:
     """Is the word with stem `token` denied where the text names it ("who do not have signs", "in the absence
-    of trauma")? Every place it is named counts: one denial is enough."""
+    of trauma")? Every place it is named counts: one denial is enough. A stem the text does not spell out
+    (an abbreviation's long form) counts as denied: the rule then stays silent rather than guess."""
     return any(_DENIAL.search(text[max(0, m.start() - 40):m.start()])
                for m in re.finditer(rf"\b{re.escape(token)}", text, re.IGNORECASE)) or not re.search(
         rf"\b{re.escape(token)}", text, re.IGNORECASE)

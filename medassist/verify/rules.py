@@ -241,7 +241,7 @@ class RuleVerifier:
         for (full, own, _missing), unit in scored:
             if full < max(TOPIC, closest - MARGIN):
                 break
-            conflicts = facet_conflicts(claim, unit.facets) + _intervention(claim, unit) + _opposite(claim, unit)
+            conflicts = _conflicts(claim, unit)
             if not conflicts or _another_case(conflicts):
                 continue
             if support is None and {kind for kind, _ in conflicts} == {"number"} and any(
@@ -306,7 +306,7 @@ class RuleVerifier:
         if (claim.denied & set(unit.facets.concepts) and not negates(unit.facets.text)) or \
                 (unit.facets.denied & set(claim.concepts) and not negates(claim.text)):
             return False
-        if facet_conflicts(claim, unit.facets) or _intervention(claim, unit) or _opposite(claim, unit):
+        if _conflicts(claim, unit):
             return False
         return not quantity_problem(claim.quantities, quantities_of(unit))
 
@@ -340,6 +340,11 @@ def quantities_of(unit: Unit):
     return unit.facets.quantities
 
 
+def _conflicts(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
+    """Every fact on which the unit says otherwise than the claim: (kind, readable reason)."""
+    return facet_conflicts(claim, unit.facets) + _intervention(claim, unit) + _opposite(claim, unit)
+
+
 def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
     reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts, claim.text,
@@ -365,10 +370,10 @@ def _opposite(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     if negates(claim.text) or negates(unit.facets.text):
         return []  # "no refrigerator is available" is "refrigeration is unavailable"
     mine, theirs = set(claim.concepts), set(unit.facets.concepts)
-    for token in mine - theirs:
+    for token in (t for t in claim.concepts if t not in theirs):  # in the claim's order: the same reason every run
         if re.search(rf"\bhow {re.escape(token)}", claim.text, re.IGNORECASE):
             continue  # "how long to continue" asks; it says nothing long
-        other = next((a for a in antonyms(token) if a in theirs and a not in mine), None)
+        other = next((a for a in sorted(antonyms(token)) if a in theirs and a not in mine), None)
         if other:
             return [("opposite", f"the claim says {word_for(token, claim.text)}, the passage says "
                                  f"{word_for(other, unit.facets.text)}")]
