@@ -43,6 +43,20 @@ def preference(text: str) -> tuple[set[str], set[str]] | None:
     return (set(before), set(after)) if before and after else None
 
 
+# -- balance: "benefits outweigh harms" -------------------------------------------------------
+_WEIGHED = re.compile(r"\b(benefit|harm|risk|cost)s?\b(?:(?!\b(?:benefit|harm|risk|cost)s?\b)[^.;])*?"
+                      r"\b(?:outweighs?|outweighed|exceeds?|exceeded)\b(?: the| any| its| their)?"
+                      r"(?:\s+\w+){0,2}?\s+(benefit|harm|risk|cost)s?\b", re.IGNORECASE)
+
+
+def balance(text: str) -> tuple[str, str] | None:
+    """(what weighs more, what it outweighs): ("benefit", "risk") for "expected benefits … outweigh risks"."""
+    m = _WEIGHED.search(text)
+    if not m or m.group(1).lower() == m.group(2).lower():
+        return None
+    return m.group(1).lower(), m.group(2).lower()
+
+
 # Conditions that say who a recommendation is for: "adults without obesity" are not "adults with obesity".
 _CONDITIONS = frozenset(["obes", "overweight", "diabet", "hypertens", "dyslipidemia", "symptom", "pregnanc", "infect",
                         "cancer", "dementia", "depress", "disabl", "frailti", "fractur", "contraind"])
@@ -261,6 +275,12 @@ def facet_conflicts(claim: Facets, passage: Facets) -> list[tuple[str, str]]:
         assert passage.prefers is not None  # _reversed needs both
         reasons.append(("preference", "the claim reverses what the passage prefers: it prefers "
                                       f"{_words(passage.prefers[0])} over {_words(passage.prefers[1])}"))
+    mine_b, theirs_b = balance(claim.text), balance(passage.text)
+    # harms, risks and costs are one side of the balance, benefits the other
+    if mine_b and theirs_b and "benefit" in mine_b and "benefit" in theirs_b \
+            and (mine_b[0] == "benefit") != (theirs_b[0] == "benefit"):
+        reasons.append(("preference", f"the claim says the {mine_b[0]}s outweigh the {mine_b[1]}s; the passage says "
+                                      f"the {theirs_b[0]}s outweigh the {theirs_b[1]}s"))
     if grades_conflict(claim.grades, passage.grades):
         reasons.append(("grade", f"grade: the claim says {', '.join(sorted(claim.grades))}, the passage says "
                                  f"{', '.join(sorted(passage.grades))}"))

@@ -94,6 +94,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bnon-?pregnant\b|\bnot (?:currently )?pregnant\b|\bwho are not pregnant\b", "PREG:no"),
     (r"\bpregnant (?:women|people|persons|individuals|patients)\b|\bpregnan(?:t|cy|cies)\b|\bgestation(?:al)?\b|"
      r"\bprenatal(?:ly)?\b|\bantenatal(?:ly)?\b|\bexpectant mothers?\b|\bduring pregnancy\b", "PREG:yes"),
+    # breastfeeding as who (not as what is promoted: "interventions to support breastfeeding")
+    (r"\bbreast-?feeding (?:women|mothers|people|persons|individuals|patients)\b|\b(?:are|is|while) breast-?feeding\b|"
+     r"\blactating (?:women|mothers)\b|\bnursing mothers?\b", "PREG:breastfeeding"),
     (r"\b(?:who|that) (?:have|has|had) never smoked\b|\bnever[- ]smok(?:ed|ers?|ing)\b|\bnonsmok(?:ers?|ing)\b|"
      r"\bnon-smok(?:ers?|ing)\b|\bhave not ever smoked\b", "SMOKE:never"),
     (r"\b(?:who|that) (?:have|has|had) ever smoked\b|\bever[- ]smok(?:ed|ers?)\b|\b(?:with|who have) (?:a )?"
@@ -227,6 +230,6 @@ PHRASES: list[tuple[str, str]] = [
      "persist"),
     (r"\blink(?:s|ed)? (?:to|with)\b|\bassociat(?:e|ed|ion|ions) (?:with|between)\b|\btied to\b", "associ"),
     (r"\bthinks?\b|\bbeliev(?:e|es|ed|ing)\b", "believe"),
-    (r"\bace inhibitors?\b|\bangiotensin[- ]converting[- ]enzyme inhibitors?\b|\bacei\b", "acei"),
+    (r"\bace inhibitors?\b|\bangiotensin[- ]converting[- ]enzyme (?:\(ace(?: \([^()]*\))?\) )?inhibitors?\b|\bacei\b", "acei"),
     (r"\bcautio(?:n|us|usly)\b|\bcareful(?:ly)?\b|\bprudent(?:ly)?\b", "caution"),
 ]

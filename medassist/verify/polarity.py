@@ -123,6 +123,8 @@ def polarity(text: str) -> str | None:
                                   r"(?:[\w/-]+\s+){0,5}(?:(?:is|are)\s+(?:\w+ly\s+)?)?$",
                                   source[:m.start()], re.IGNORECASE):
         negative = True  # "No prophylaxis is recommended for knee arthroscopy"
+    if not negative and cue.startswith("need") and re.search(r"\b(?:no|little)\s+$", source[:m.start()], re.IGNORECASE):
+        negative = True  # "there is no need to repeat it"
     if not negative and _NEITHER.search(source[:m.start()]):
         negative = True
     if not negative and _REFUSAL_SUBJECT.match(source[:m.start()]):
