@@ -1,6 +1,7 @@
-"""Round five of the support check, on real starter-library passages: a wrong claim that swaps one word for
-its opposite or for another thing of the same kind is not supported, a claim that excludes what the
-passage asks for is contradicted, and a faithful claim saying both sides of a statement is supported.
+"""The support check on real starter-library passages: a wrong claim that swaps one word for its opposite or
+for another thing of the same kind, or weighs benefits and harms the other way round, is not supported, a
+claim that excludes what the passage asks for is contradicted, and a faithful claim saying both sides of a
+statement is supported.
 Each row is a faithful claim and its wrong twin, both worded here (not copied from a claim set)."""
 from __future__ import annotations
 
@@ -83,6 +84,28 @@ TWINS = [
      "risk of HIV acquisition.",
      "Post-exposure prophylaxis is one recommended prevention option for heterosexually active adults at "
      "substantial risk of HIV acquisition.", "PrEP"),
+    # "no need to" refuses; benefits and harms weighed the other way round
+    ("ngc-9806", "Women screened during a previous pregnancy should be rescreened in subsequent pregnancies",
+     "A woman screened for HIV during a previous pregnancy should be rescreened in subsequent pregnancies.",
+     "There is no need to screen a woman for HIV again if she was screened in an earlier pregnancy.",
+     "recommended against"),
+    ("ngc-10953", "Clinicians should consider opioid therapy only if expected benefits for both pain and function",
+     "Opioid therapy should be considered only when its expected benefits for pain and function outweigh the risks.",
+     "Opioid therapy can be considered even if its risks are expected to outweigh the benefits for pain and "
+     "function.", "outweigh"),
+    # breastfeeding and pregnant women are two groups
+    ("ngc-10802", "the Recommended Dietary Allowance for iron in pregnant women is 27 mg per day",
+     "The Institute of Medicine puts the Recommended Dietary Allowance of iron for pregnant women at 27 mg a day.",
+     "The Institute of Medicine puts the Recommended Dietary Allowance of iron for breastfeeding women at 27 mg a day.",
+     "pregnancy"),
+    # an ACE inhibitor is a drug like a statin
+    ("ngc-10628", "The guideline panel suggests against the use of statins prescribed with the intent of slowing",
+     "Statins should not be prescribed just to slow eGFR decline or preserve kidney function.",
+     "ACE inhibitors should not be prescribed just to slow eGFR decline or preserve kidney function.", "statins"),
+    # "nonopioid" names no opioid
+    ("ngc-10612", "The guideline panel suggests considering tramadol for treating certain pain symptoms",
+     "Tramadol may be considered for some CMI pain symptoms that have not responded to other non-opioid analgesics.",
+     "Long-term opioid therapy may be considered for some peripheral pain symptoms of CMI.", None),
     # a sentence whose clauses differ ("should not be used …, and it should be used with caution …")
     ("ngc-11260", "NSAIDs should not be used in aspirin-sensitive patients, and it should be used with caution",
      "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients and use them with "
@@ -113,7 +136,10 @@ def test_a_faithful_claim_is_supported_and_its_one_word_swap_is_not(doc, stateme
     ("ngc-10647", "Prior to consideration of botulinum toxin injection for piriformis syndrome",
      "Botulinum toxin for piriformis syndrome should only be considered after the patient has had marked (80% or "
      "better) but temporary improvement from three separate trigger point injections."),
-        # plain words: "losing … pounds" and "bring … down"
+    # another form of the same word: "benefit" for "beneficial", "exposed" for "exposure"
+    ("ngc-11260", "In the absence of definitive literature showing a beneficial effect, use of vitamin B6",
+     "Vitamin B6 cannot be recommended, since no definitive literature shows that it is of benefit."),
+    # plain words: "losing … pounds" and "bring … down"
     ("ngc-10598", "If a normal body mass index (<25) cannot be achieved",
      "When a BMI under 25 cannot be achieved, the Work Group suggests advising patients that losing at least 10 "
      "pounds can bring their blood pressure down."),

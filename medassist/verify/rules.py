@@ -27,7 +27,7 @@ from .interventions import classify, intervention_conflict
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems, word_for
 from .negation import negates
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
-from .synonyms import antonyms, names_a_body_part, names_a_thing, thing_kind
+from .synonyms import another_form_in, antonyms, names_a_body_part, names_a_thing, thing_kind
 from .synonyms import matches as synonym_in
 from .units import ITEM, NEGATION, Unit, clauses, definitions, expanded, passage_units, short_forms, spelled_out
 
@@ -86,7 +86,8 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
         return 0.0, 0.0, []
     own = set(unit.facets.concepts)
     # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
-    own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own) or _kin_in(t, own))}
+    own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own) or _kin_in(t, own)
+                                                  or ("non" in words and "non" + t in own) or _another_form(t, own))}
     own |= _same_amounts(claim, unit) | _spelled_out_in(claim, own)
     if "QUANT:all" in words and _everyone_of_that_age(claim, unit):
         own.add("QUANT:all")  # "all adults aged 18 and over" is "adults aged 18 years or older"
@@ -113,6 +114,11 @@ def _another_of_kind(token: str, claim: Facets, unit: Unit) -> bool:
 
 
 KIN = 7  # letters two word forms share from the start ("prosthesis", "prosthetic"; "analgesia", "analgesic")
+
+
+def _another_form(token: str, stems: set[str]) -> bool:
+    """The same word in another form ("beneficial" for "benefit"), by WordNet; never for facts, drugs or tests."""
+    return not _is_fact(token) and not classify(token) and another_form_in(token, stems)
 
 
 def _kin_in(token: str, stems: set[str]) -> bool:
@@ -160,7 +166,7 @@ def _narrower_in(token: str, stems: set[str]) -> bool:
     """Does the unit name a kind of the drug or test the claim names ("corticosteroid" for "steroid")?
     (Only for those: "overweight" is no kind of "weight".)"""
     return len(token) >= 5 and bool(classify(token)) and any(len(s) > len(token) + 2 and s.endswith(token)
-                                                              for s in stems)
+                                                              and not s.startswith("non") for s in stems)  # nonopioid
 
 
 class RuleVerifier:

@@ -84,6 +84,7 @@ def load() -> None:
     _known()
     _first_sense_files()
     _antonym_stems()
+    _word_forms()
 
 
 # What a noun names, from the lexicographer file of its most common sense: a condition ("asthma",
@@ -260,3 +261,22 @@ def _antonym_stems() -> dict[str, frozenset[str]]:
 def antonyms(token: str) -> frozenset[str]:
     """Stems of the direct antonyms of the adjective with stem `token` ("normal" -> {"abnorm"})."""
     return _antonym_stems().get(token, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _word_forms() -> dict[str, frozenset[str]]:
+    """stem -> the stems of its other forms (word_forms.txt, written from WordNet by scripts/build_word_forms.py)."""
+    from importlib import resources
+
+    try:
+        text = resources.files("medassist.verify").joinpath("word_forms.txt").read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    return {stem_: frozenset(others) for stem_, *others in (line.split() for line in text.splitlines()
+                                                              if line and not line.startswith("#"))}
+
+
+def another_form_in(token: str, stems: set[str] | frozenset[str]) -> bool:
+    """Is another form of the word in `stems` ("benefici" for "benefit", "exposur" for "expos")?"""
+    return not _word_forms().get(token, frozenset()).isdisjoint(stems)
+
