@@ -106,6 +106,23 @@ TWINS = [
     ("ngc-10612", "The guideline panel suggests considering tramadol for treating certain pain symptoms",
      "Tramadol may be considered for some CMI pain symptoms that have not responded to other non-opioid analgesics.",
      "Long-term opioid therapy may be considered for some peripheral pain symptoms of CMI.", None),
+    # "20°" is 20 degrees; "still smoke" is smoking now
+    ("ngc-11319", "In general, patients with a Cobb angle of less than 20",
+     "Scoliosis curves with a Cobb angle below 20 degrees are usually observed without treatment, though exercise "
+     "may be recommended.",
+     "Scoliosis curves with a Cobb angle below 30 degrees are usually observed without treatment, though exercise "
+     "may be recommended.", None),
+    ("ngc-10192", "Current smokers should be informed of their continuing risk",
+     "Patients who still smoke should be informed of their ongoing risk of lung cancer and offered cessation "
+     "treatment.",
+     "Patients who have never smoked should be informed of their ongoing risk of lung cancer and offered cessation "
+     "treatment.", "smoking status"),
+    # what the guideline is about (its title: limb amputation) is no alternative to the exercises it recommends
+    ("ngc-11289", "instituting rehabilitation training interventions, using both open and closed chain",
+     "After a lower limb amputation, rehabilitation training using open and closed chain exercises and progressive "
+     "resistance is recommended to improve gait and mobility.",
+     "After a lower limb amputation, rehabilitation training using massage and progressive resistance is "
+     "recommended to improve gait and mobility.", "massage"),
     # a sentence whose clauses differ ("should not be used …, and it should be used with caution …")
     ("ngc-11260", "NSAIDs should not be used in aspirin-sensitive patients, and it should be used with caution",
      "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients and use them with "

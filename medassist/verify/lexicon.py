@@ -52,7 +52,7 @@ a an the and or but if of to in on at by for with from as is are was were be bee
 it its they them their there which who whom what when where why how than then so very into about over under
 between among within without against not no nor yes i we you he she my our your his her any some other more most
 less least same own just than too up down out off again further here there all both each few such because
-through throughout whereas while whose also cannot plus
+through throughout whereas while although though however whose also cannot plus
 """.split()) - {"not", "no", "against", "without"}  # noqa: SIM905 (a word list reads best as words)
 
 
@@ -172,6 +172,7 @@ def canonical_text(text: str) -> str:
     text = _LETTER_TERM.sub(_letter_term, text)
     text = _NUMBER_WORD.sub(_number_word, text.lower())
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
+    text = re.sub(r"(?<=\d)\s*°(?![cf]\b)", " degrees", text)  # a Cobb angle of 20° (not 38.5°C)
     text = re.sub(r"(?<=\d)\+(?=\W|$)", " or more", text)  # "65+"
     text = re.sub(r"(?<=[a-z0-9])\+(?=\s|$)", " positive", text)  # "HIV+ women"
     text = re.sub(r"\b(anti-[a-z0-9]+(?: \([^)]*\))?) antibod(?:y|ies)\b", r"\1", text)  # "anti-HCV antibody" is "anti-HCV"

@@ -102,7 +102,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(?:who|that) (?:have|has|had) ever smoked\b|\bever[- ]smok(?:ed|ers?)\b|\b(?:with|who have) (?:a )?"
      r"(?:history of|past) smoking\b|\b(?:have|has) smoked\b", "SMOKE:ever"),
     (r"\bformer smokers?\b|\b(?:who|that) (?:have|has) quit smoking\b|\bex-?smokers?\b", "SMOKE:former"),
-    (r"\bcurrent(?:ly)? smok(?:e|ers?|ing)\b|\b(?:who|that) smokes?\b|\bactive smokers?\b", "SMOKE:current"),
+    (r"\bcurrent(?:ly)? smok(?:e|ers?|ing)\b|\b(?:who|that) (?:still |currently |continue to )?smokes?\b|"
+     r"\bactive smokers?\b|\bstill smok(?:e|es|ing)\b", "SMOKE:current"),
     (rf"\bnot (?:at )?(?:high|higher|increased|elevated) risk\b|\bwithout (?:an )?increased risk\b|"
      rf"\b(?:no|without) (?:an )?(?:high|higher|increased|elevated){_RISK_OF}[- ]risk\b|"
      r"\bnot (?:\w+ ){1,3}(?:an )?(?:increased|high|higher|elevated) risk\b", "RISK:average"),
@@ -187,6 +188,7 @@ PHRASES: list[tuple[str, str]] = [
      r"(?:the )?(?:test|check|assessment|evaluation)s?\b", "repeat examine"),
     (r"\bpromptly\b|\bimmediately\b|\bstraight away\b|\bright away\b|\bwithout delay\b", "promptly"),
     (r"\brefer(?:s|red|ring|ral|rals)?\b", "refer"),
+    (r"\bongoing\b", "continuing"),
     (r"\benough\b|\bsufficient\b", "sufficient"),
     (r"\b(?:anyone|anybody|everyone|everybody|someone|somebody)(?: else)?\b|\ba person\b", "patient"),
     (r"\btest(?:s|ed|ing)?\b|\bscreen(?:s|ed|ing|ings)?\b|\bcheck(?:s|ed|ing)?\b|\bassess(?:es|ed|ing|ment)?\b|"

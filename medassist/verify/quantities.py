@@ -18,7 +18,8 @@ _UNITS = [("miuml", r"miu/ml"), ("mgkg", r"mg/kg"), ("mcgkg", r"mcg/kg|µg/kg"),
           ("mmhg", r"mm ?hg"), ("mmol", r"mmol(?:/l)?"), ("mgdl", r"mg/dl"), ("bmi", r"kg/m2|kg/m²"),
           ("packyear", r"pack[- ]years?"), ("cigarette", r"cigarettes?"), ("mme", r"mme|morphine (?:milligram )?"
           r"equivalents?|mg/d(?:ay)? mme|med"), ("drink", r"drinks?"), ("unit", r"units?|iu"), ("cm", r"cm"),
-          ("times", r"times|visits?|sessions?|doses?|injections?")]
+          ("times", r"times|visits?|sessions?|doses?|injections?"),
+          ("degree", r"°|degrees?")]
 _SHOWN = {"miuml": "mIU/mL", "mgkg": "mg/kg", "mcgkg": "mcg/kg", "gkg": "g/kg", "mlkg": "mL/kg", "mlh": "mL/h",
           "mmhg": "mm Hg", "mgdl": "mg/dL", "bmi": "kg/m2", "packyear": "pack-years", "mme": "MME", "percent": "%"}
 _UNIT = "|".join(f"(?P<{name}>{rx})" for name, rx in _UNITS)
@@ -50,7 +51,8 @@ class Quantity:
 
     def __str__(self) -> str:
         unit = _SHOWN.get(self.unit, self.unit)
-        if unit in ("year", "month", "week", "day", "hour", "minute", "unit", "drink", "cigarette") and self.value != 1:
+        if unit in ("year", "month", "week", "day", "hour", "minute", "unit", "drink", "cigarette", "degree") \
+                and self.value != 1:
             unit += "s"
         return f"{self.value:g}{' ' + unit if unit else ''}"
 

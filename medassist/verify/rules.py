@@ -353,6 +353,7 @@ def _conflicts(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
 
 def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
+    stated |= unit.topic  # what the guideline is about ("after lower limb amputation"), not an alternative
     reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts, claim.text,
                                    unit.facets.text)
     return [("intervention", reason)] if reason else []

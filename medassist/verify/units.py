@@ -31,6 +31,7 @@ class Unit:
     grade: str = ""  # the grade its statement carries, as written ("B recommendation")
     defined: dict | None = None  # abbreviations the passages define (shared by all units)
     denied: set[str] = field(default_factory=set)  # context tokens only a negated neighbour gives ("does not reduce")
+    topic: set[str] = field(default_factory=set)  # tokens of its title and headings alone
 
 
 _DEFINED = re.compile(r"([A-Za-z][A-Za-z'\- ]{2,90}?)\s*\(([A-Z][A-Za-z0-9]{1,9}?)s?\)")
@@ -138,7 +139,7 @@ def passage_units(passages: list[Passage]) -> list[Unit]:
                     denied = set().union(*(own[j] for j in sides if NEGATION.search(plain[j]))) - head - said
                 f = facets(plain[i], grade=grade or None)
                 f.concepts = list(dict.fromkeys(f.concepts + sorted(own[i] - set(f.concepts))))
-                units.append(Unit(n, s, max(at, 0), f, head | near, grade or "", denied=denied))
+                units.append(Unit(n, s, max(at, 0), f, head | near, grade or "", denied=denied, topic=head))
         for u in units:
             u.defined = defined
     return units
