@@ -123,6 +123,32 @@ TWINS = [
      "resistance is recommended to improve gait and mobility.",
      "After a lower limb amputation, rehabilitation training using massage and progressive resistance is "
      "recommended to improve gait and mobility.", "massage"),
+    # "definitive data are lacking" denies as "not definitive" does
+    ("ngc-10708", "Although definitive data are lacking, treatment is generally recommended",
+     "Even though the data are not definitive, treatment is generally recommended for patients whose TSH is "
+     "undetectable or under 0.1 mIU/L, particularly with overt Graves disease or nodular thyroid disease.",
+     "Even though the data are not definitive, treatment is generally recommended for patients whose TSH is under "
+     "0.45 mIU/L, particularly with overt Graves disease or nodular thyroid disease.", "recommended against"),
+    # "do not need any" is none, not all; a neighbour saying "No …" lends its words only to a claim that denies
+    ("ngc-10302", "No specific work restrictions are recommended for vaccine nonresponders",
+     "Hepatitis B vaccine nonresponders do not need any specific work restrictions.",
+     "Hepatitis B vaccine nonresponders need specific work restrictions.", None),
+    # "should generally be avoided" and "is not generally recommended" refuse
+    ("ngc-11050", "Steroid injections to the Achilles tendon should generally be avoided",
+     "Steroid injections into the Achilles tendon should generally be avoided because of the risk of later rupture.",
+     "Steroid injections into the Achilles tendon are generally advised despite the risk of later rupture.",
+     "recommended against"),
+    ("ngc-10630", "Sun exposure to prevent vitamin D deficiency is not generally recommended",
+     "Sun exposure is not generally recommended to prevent vitamin D deficiency, since it raises the risk of skin "
+     "cancer from UVB radiation.",
+     "Sun exposure is generally recommended to prevent vitamin D deficiency, even though it raises the risk of skin "
+     "cancer from UVB radiation.", "recommended against"),
+    # "to lower cardiovascular risk" says what the statin does, not who is at low risk
+    ("ngc-10627", "For primary prevention, the Work Group recommends a moderate dose statin",
+     "For primary prevention, a moderate-dose statin is the recommended agent to lower cardiovascular risk when the "
+     "patient chooses drug therapy.",
+     "For primary prevention, a high-dose statin is the recommended agent to lower cardiovascular risk when the "
+     "patient chooses drug therapy.", "dose"),
     # a sentence whose clauses differ ("should not be used …, and it should be used with caution …")
     ("ngc-11260", "NSAIDs should not be used in aspirin-sensitive patients, and it should be used with caution",
      "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients and use them with "
@@ -156,6 +182,9 @@ def test_a_faithful_claim_is_supported_and_its_one_word_swap_is_not(doc, stateme
     # another form of the same word: "benefit" for "beneficial", "exposed" for "exposure"
     ("ngc-11260", "In the absence of definitive literature showing a beneficial effect, use of vitamin B6",
      "Vitamin B6 cannot be recommended, since no definitive literature shows that it is of benefit."),
+    # "one reasonable approach" counts nothing
+    ("ngc-11001", "a reasonable approach may be to assess CVD and bleeding risk factors starting at age 50",
+     "One reasonable approach is to assess CVD and bleeding risk factors starting at age 50 years."),
     # plain words: "losing … pounds" and "bring … down"
     ("ngc-10598", "If a normal body mass index (<25) cannot be achieved",
      "When a BMI under 25 cannot be achieved, the Work Group suggests advising patients that losing at least 10 "

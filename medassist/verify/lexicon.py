@@ -112,6 +112,9 @@ def _one_unit(text: str) -> str:
 def numeric_text(text: str) -> str:
     """Lower case with number words as digits: where numbers and their bounds are read."""
     text = unicodedata.normalize("NFKC", text).replace("*", " ").translate(_GREEK)
+    # "one option", "one reasonable approach": an article, not a count
+    text = re.sub(r"\bone (?=(?:[a-z-]+ |\([^()]*\) ){0,4}(?:option|approach|way|choice|strategy|alternative|possibility)\b)", "an ",
+                  text, flags=re.IGNORECASE)
     text = _NUMBER_WORD.sub(_number_word, text.lower())
     text = re.sub(r"\b(?:at|from|since|starting at|beginning at) (?:birth|newborns?)\b", "from age 0", text)
     # "41 weeks and 0/7 days": gestational age writes its days in sevenths of a week
@@ -170,6 +173,9 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"\bU\.S\.(?:A\.)?(?=\s|$)", "US", text)
     text = _ABBREV.sub(lambda m: f"{m.group(1)} ({ABBREVIATIONS[m.group(1)]})", text)
     text = _LETTER_TERM.sub(_letter_term, text)
+    # "one option", "one reasonable approach": an article, not a count
+    text = re.sub(r"\bone (?=(?:[a-z-]+ |\([^()]*\) ){0,4}(?:option|approach|way|choice|strategy|alternative|possibility)\b)", "an ",
+                  text, flags=re.IGNORECASE)
     text = _NUMBER_WORD.sub(_number_word, text.lower())
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
     text = re.sub(r"(?<=\d)\s*°(?![cf]\b)", " degrees", text)  # a Cobb angle of 20° (not 38.5°C)
@@ -177,6 +183,9 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])\+(?=\s|$)", " positive", text)  # "HIV+ women"
     text = re.sub(r"\b(anti-[a-z0-9]+(?: \([^)]*\))?) antibod(?:y|ies)\b", r"\1", text)  # "anti-HCV antibody" is "anti-HCV"
     text = re.sub(r"\bon top of\b", "in addition to", text)
+    # "do not need any restrictions": none, not all ("not … in any patient" still says all)
+    text = re.sub(r"\b((?:not|never|without)\s+(?:[a-z]+\s+){0,3}?)any\b(?! (?:[a-z]+ )?(?:patients?|persons?|"
+                  r"people|adults?|children|child|women|woman|men|man|individuals?|one|pregnan))", r"\1", text)
     text = re.sub(r"\b(diastolic|systolic) pressure\b", r"\1 blood pressure", text)
     text = re.sub(r"\bpost[- ]?exposure prophylaxis\b", "pep", text, flags=re.IGNORECASE)  # PrEP and PEP are two things
     text = _one_unit(text)

@@ -50,4 +50,5 @@ def denied_words(text: str) -> frozenset[str]:
 @lru_cache(maxsize=20_000)
 def negates(text: str) -> bool:
     """Does `text` deny anything at all (who it is about aside)?"""
-    return bool(re.search(r"\b(?:not|never|no|none|cannot|without)\b|n't\b", _WHO.sub(" ", text), re.IGNORECASE))
+    return bool(re.search(r"\b(?:not|never|no|none|cannot|without|lack|lacks|lacking|absent)\b|n't\b",
+                          _WHO.sub(" ", text), re.IGNORECASE))  # "definitive data are lacking" denies too

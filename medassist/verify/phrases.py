@@ -15,6 +15,7 @@ NAMED_TERM = r"\b(type|stage|phase|class|schedule|tier)s?[ -](\d{1,2}[a-c]?)(?:\
 # Facets: FREQ (how often), SEX, PREG (pregnancy), SMOKE, RISK, AGEGRP, QUANT (all / only / both), SEV (mild,
 # moderate, severe), COURSE (acute, subacute, chronic), EXTENT (partial or full thickness).
 # What a risk is of ("low CVD risk", after abbreviations are spelled out: "low cvd (cardiovascular disease) risk").
+_NOT_AFTER_VERB = r"(?<!\bto )(?<!\bcan )(?<!\bmay )(?<!\bwill )(?<!\bmight )(?<!\bcould )(?<!\bwould )(?<!\bhelp )"
 _RISK_OF = r"(?:[- ](?:acute|imminent|chronic|short[- ]term|long[- ]term|lifetime))?(?:[- ](?:cvd|cardiovascular|ascvd|chd|fracture|fall|bleeding|suicide)(?: disease)?(?: \([a-z ]+\))?)?"
 
 _NOT_OCCASION = (r"(?! (?:next |subsequent |follow-up )?(?:visits?|encounters?|transfusions?|doses?|injections?|"
@@ -110,7 +111,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(?:any|a) (?:history of smoking|smoking history)\b|\bhistory of smoking\b|\bsmoking history\b", "SMOKE:ever"),
     (rf"\b(?:at )?(?:high|higher|increased|elevated|substantial|excess){_RISK_OF}[- ]risk\b|\bat risk\b", "RISK:high"),
     (rf"\b(?:at )?(?:average|normal|usual){_RISK_OF}[- ]risk\b", "RISK:average"),
-    (rf"\b(?:at )?(?:low|lower){_RISK_OF}[- ]risk\b", "RISK:low"),
+    # (not the verb: "to lower cardiovascular risk", "may lower the risk")
+    (rf"{_NOT_AFTER_VERB}\b(?:at )?(?:low|lower){_RISK_OF}[- ]risk\b", "RISK:low"),
     (rf"\b(?:at )?intermediate{_RISK_OF}[- ]risk\b", "RISK:intermediate"),
     (r"\bolder adults?\b|\belderly\b|\bseniors?\b|\bolder (?:people|persons|patients|individuals)\b|"
      r"\bcommunity-dwelling adults(?= aged 65\b)", "AGEGRP:older community_dwelling adults"),
@@ -147,6 +149,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bsen[dt](?:s|ing)? (?:\w+ )?home\b", "discharge home"),
     (r"\blos(?:e|es|ing|s)\b", "reduce"),  # "losing 10 pounds" is "a weight reduction of 10 pounds"
     (r"\bbr(?:ing|ings|inging|ought) (?:\w+ ){0,3}down\b", "reduce"),
+    (r"\brais(?:e|es|ed|ing)\b(?! (?:(?:those|these|the|any|such) )?(?:awareness|concerns?|questions?|issues?))", "increase"),
+    (r"\bmak(?:e|es|ing) sure\b", "ensure"),
+    (r"\b(?<=an )earlier\b", "prior"),  # "in an earlier pregnancy" (not "start earlier")
     (r"\btak(?:e|es|ing|en) (?:\w+ ){0,3}into (?:account|consideration)\b", "consider"),
     (r"\binitial\b", "first"),
     (r"\bcommunity[- ]dwelling\b|\bnon-?institutionali[sz]ed\b|\bliving in the community\b", "community_dwelling"),

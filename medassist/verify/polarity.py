@@ -38,7 +38,7 @@ _CUE = re.compile(
     r"include|repeat|continue|check|ask|teach|instruct|establish|maintain)\b", re.IGNORECASE)
 _FLIP = re.compile(r"^\W*(?:be\s+)?(?:against|not|never|no longer)\b", re.IGNORECASE)
 # An action that is itself a refusal: "should avoid X", "discontinue X", "refrain from X".
-_NEGATIVE_ACTION = re.compile(r"^\W*(?:(?:be|being)\s+)?(?:\w+ly\s+)?(?:avoid\w*|refrain\w*|discontinu\w*|stop\w*|"
+_NEGATIVE_ACTION = re.compile(r"^\W*(?:\w+ly\s+)?(?:(?:be|being)\s+)?(?:\w+ly\s+)?(?:avoid\w*|refrain\w*|discontinu\w*|stop\w*|"
                               r"cease\w*|quit\w*|taper\w*|withh[eo]ld\w*|withdraw\w*)|"
                               r"^\W*that (?:\w+ ){0,5}?(?:not be|not use|not receive|refrain|avoid|discontinue|stop)\b",
                               re.IGNORECASE)
@@ -117,7 +117,8 @@ def polarity(text: str) -> str | None:
         # the action: "should [be] avoided", "recommends that the worker refrain from …"
         negative = bool(_NEGATIVE_ACTION.match(after)) or bool(re.match(r"^\W*(?:that )?(?:\w+ ){0,4}?(?:refrain|avoid)\b",
                                                                      after, re.IGNORECASE))
-    if not negative and re.search(r"\b(?:not|never|no longer)\s+(?:be\s+)?$", source[:m.start()], re.IGNORECASE):
+    if not negative and re.search(r"\b(?:not|never|no longer)\s+(?:\w+ly\s+)?(?:be\s+)?$", source[:m.start()],
+                                  re.IGNORECASE):
         negative = True  # "X is not recommended", "should never be"
     if not negative and re.search(r"(?:^|[,;:]\s*)\W*(?:\d+[.)]\s*)?no\s+(?!(?:more|less|fewer|greater|longer|later|earlier|sooner)\s+than\b)"
                                   r"(?:[\w/-]+\s+){0,5}(?:(?:is|are)\s+(?:\w+ly\s+)?)?$",

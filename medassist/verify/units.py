@@ -15,7 +15,8 @@ from .facets import Facets, facets
 from .lexicon import concepts, expand_contractions
 from .polarity import polarity
 
-NEGATION = re.compile(r"\b(?:not|never|cannot)\b", re.IGNORECASE)
+NEGATION = re.compile(r"\b(?:not|never|cannot)\b|\bno\b(?! (?:more|less|fewer|greater|higher|lower|later|earlier|"
+                      r"sooner|longer|shorter)(?: \w+)? than\b)", re.IGNORECASE)
 ITEM = re.compile(r"^\s*(?:[-*+•|]|\d{1,3}[.)])\s*")
 
 
