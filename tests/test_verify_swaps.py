@@ -149,6 +149,17 @@ TWINS = [
      "patient chooses drug therapy.",
      "For primary prevention, a high-dose statin is the recommended agent to lower cardiovascular risk when the "
      "patient chooses drug therapy.", "dose"),
+    # "20° to 30°" is one range
+    ("ngc-11319", "Patients with a Cobb angle greater than 30",
+     "Bracing is used for a Cobb angle above 30 degrees, or for 20 to 30 degrees that progresses by 5 degrees or "
+     "more over 3 to 6 months.",
+     "Bracing is used for patients whose Cobb angle is under 20 degrees.", None),
+    # a medication where the passage gives counseling
+    ("ngc-10518", "the USPSTF recommends screening these patients for obesity and offering or referring them",
+     "For patients with a BMI of 30 or more, the USPSTF recommends screening for obesity and offering or referring "
+     "them to intensive behavioral counseling for weight loss.",
+     "For patients with a BMI of 30 or more, the USPSTF recommends screening for obesity and prescribing weight-loss "
+     "medication.", "medication"),
     # a sentence whose clauses differ ("should not be used …, and it should be used with caution …")
     ("ngc-11260", "NSAIDs should not be used in aspirin-sensitive patients, and it should be used with caution",
      "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients and use them with "

@@ -68,6 +68,9 @@ def quantities(text: str) -> list[Quantity]:
     plain = re.sub(NAMED_TERM, " ", plain, flags=re.IGNORECASE)
     plain = re.sub(r"^\W*\d{1,3}[.)]\s", " ", plain)  # nor is a list item's number
     plain = re.sub(r"\bbetween (\d+(?:\.\d+)?) and (?=\d)", r"\1 to ", plain, flags=re.IGNORECASE)
+    # "20° to 30°", "3 months to 6 months": one range, its unit said twice
+    plain = re.sub(r"(\d+(?:\.\d+)?)\s*([a-z°%]+)\s*(to|-|–)\s*(\d+(?:\.\d+)?)\s*\2(?![a-z])", r"\1 \3 \4 \2", plain,
+                   flags=re.IGNORECASE)
     plain = re.sub(r"\b(?:19|20)\d\d\b(?!\s*(?:mg|g|mcg|ml|%))", " ", plain)  # years of publication
     for m in _QUANTITY.finditer(plain):
         unit = next((name for name, _ in _UNITS if m.group(name)), "")

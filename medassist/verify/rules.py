@@ -355,8 +355,20 @@ def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
     stated |= unit.topic  # what the guideline is about ("after lower limb amputation"), not an alternative
     reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts, claim.text,
-                                   unit.facets.text)
+                                   unit.facets.text) or _drug_for_procedure(claim, unit)
     return [("intervention", reason)] if reason else []
+
+
+def _drug_for_procedure(claim: Facets, unit: Unit) -> str | None:
+    """The claim gives a medication where the unit gives only a procedure or counseling ("prescribing weight-loss
+    medication" for "behavioral counseling for weight loss")."""
+    theirs = unit.facets.concepts
+    if "medic" not in concepts(claim.text) or "medic" in theirs or any(classify(t) == "drug" for t in theirs):
+        return None
+    done = [t for t in dict.fromkeys(theirs) if classify(t) == "procedure" and t not in claim.concepts]
+    if not done:
+        return None
+    return f"the claim names a medication; the passage names {', '.join(word_for(t, unit.facets.text) for t in done)}"
 
 
 def _both_amounts(claim_text: str, unit: Unit | None) -> bool:
