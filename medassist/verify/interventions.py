@@ -42,7 +42,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
              "alendronate", "testosterone", "levothyroxine", "oxytocin", "misoprostol", "magnesium_sulfate",
              "antihypertensive", "anticoagulant", "antiplatelet", "clopidogrel", "ppi", "antidepressant",
              "antipsychotic", "stimulant", "methylphenidate", "melatonin", "cannabis", "cannabinoid", "placebo",
-             "vaccine", "immunization", "immunoglobulin", "prep", "pep", "contraceptive", "iud", "orlistat",
+             "vaccine", "immunization", "immunoglobulin", "contraceptive", "iud", "orlistat",
              "acetylcysteine",
              "tiotropium", "levonorgestrel", "hcg", "sealant", "varnish", "crystalloid", "saline", "bicarbonate",
              "epinephrine", "adrenaline", "atropine", "oxygen", "glucagon", "sumatriptan", "triptan", "ondansetron",
@@ -51,6 +51,8 @@ CLASSES: dict[str, tuple[str, ...]] = {
              "chlorthalidone", "indapamide", "hydrochlorothiazide", "spironolactone", "amlodipine", "lisinopril",
              "losartan", "acei", "arb", "meperidine", "fentanyl", "hydromorphone", "tapentadol", "chondroitin",
              "glucosamine"),
+    # a use of drugs, not a drug: PrEP is tenofovir/emtricitabine taken before exposure; chosen against PEP
+    "prophylaxis": ("prep", "pep"),
     "procedure": ("surgery", "arthroplasty", "fusion", "discectomy", "laminectomy", "injection", "acupuncture",
                   "manipulation", "massage", "biofeedback", "tens", "traction", "ablation", "stent", "bypass",
                   "amputation", "transfusion", "dialysis", "catheterization", "intubation", "cesarean", "induction",
