@@ -1,10 +1,12 @@
-"""Write medassist/verify/word_forms.txt: stems WordNet says are forms of one word ("benefit" and
+r"""Write medassist/verify/word_forms.txt: stems WordNet says are forms of one word ("benefit" and
 "beneficial", "exposed" and "exposure", "comply" and "compliance").
 
 The stemmer leaves such pairs apart ("benefit" / "benefici", "expos" / "exposur"), so a faithful
 paraphrase that says "no benefit" for "a beneficial effect" lost a word of coverage. WordNet 3.0 links
 them with its derivationally-related-form pointers ("+"); reading those from the data files takes
-seconds, so the pairs are written once here and shipped. Regenerate after changing lexicon.stem:
+seconds, so the pairs are written once here and shipped. Its pertainym pointers ("\\") are read too:
+an adverb's adjective ("riskily", "risky") and a relational adjective's noun ("dental", "tooth").
+Regenerate after changing lexicon.stem:
 
     .venv/bin/python scripts/build_word_forms.py
 """
@@ -41,7 +43,7 @@ def main() -> int:
                 symbol, offset, their_pos, where = parts[k + 1:k + 5]
                 k += 4
                 source, target = int(where[:2], 16), int(where[2:], 16)
-                if symbol == "+" and source:
+                if symbol in ("+", "\\") and source:  # derived form; an adverb's adjective ("riskily": "risky")
                     links.append((names[source - 1], offset, "a" if their_pos == "s" else their_pos, target))
     forms: dict[str, set[str]] = {}
     for word, offset, pos, target in links:

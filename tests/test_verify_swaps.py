@@ -193,6 +193,10 @@ def test_a_faithful_claim_is_supported_and_its_one_word_swap_is_not(doc, stateme
     # another form of the same word: "benefit" for "beneficial", "exposed" for "exposure"
     ("ngc-11260", "In the absence of definitive literature showing a beneficial effect, use of vitamin B6",
      "Vitamin B6 cannot be recommended, since no definitive literature shows that it is of benefit."),
+    # an adverb is a form of its adjective ("riskily", "risky")
+    ("ngc-9843", "screen adults aged 18 years or older for alcohol misuse",
+     "Clinicians should screen adults 18 or older for alcohol misuse and give brief behavioral counseling to people "
+     "who drink riskily."),
     # "one reasonable approach" counts nothing
     ("ngc-11001", "a reasonable approach may be to assess CVD and bleeding risk factors starting at age 50",
      "One reasonable approach is to assess CVD and bleeding risk factors starting at age 50 years."),
