@@ -4,7 +4,7 @@ r"""Write medassist/verify/word_forms.txt: stems WordNet says are forms of one w
 The stemmer leaves such pairs apart ("benefit" / "benefici", "expos" / "exposur"), so a faithful
 paraphrase that says "no benefit" for "a beneficial effect" lost a word of coverage. WordNet 3.0 links
 them with its derivationally-related-form pointers ("+"); reading those from the data files takes
-seconds, so the pairs are written once here and shipped. Its pertainym pointers ("\\") are read too:
+seconds, so the pairs are written once here and shipped. Its pertainym pointers ("\") are read too:
 an adverb's adjective ("riskily", "risky") and a relational adjective's noun ("dental", "tooth").
 Regenerate after changing lexicon.stem:
 
