@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from medassist.verify.lexicon import concepts
 from medassist.verify.synonyms import antonyms, thing_kind
 
 from .test_verify import assert_twin, passages_of, verdict
@@ -235,3 +236,15 @@ def test_a_negation_on_either_side_is_not_an_opposite():
     passages = passages_of("ngc-10207", "Unstably housed patients should receive: influenza vaccine (annually)")
     v = verdict("Patients without stable housing should receive the influenza vaccine every year.", passages)
     assert v.verdict == "supported", v.reason
+
+
+@pytest.mark.parametrize("plain, guideline", [
+    ("blood pressure readings", "blood pressure measurements"),
+    ("to make sure of proper use", "to ensure proper use"),
+    ("it raises the risk of skin cancer", "it increases the risk of skin cancer"),
+    ("screened in an earlier pregnancy", "screened in a prior pregnancy"),
+    ("PrEP is one HIV prevention option", "PrEP is an HIV prevention option"),
+    ("a Cobb angle under 20°", "a Cobb angle under 20 degrees"),
+])
+def test_plain_words_read_as_the_guideline_words(plain, guideline):
+    assert concepts(plain) == concepts(guideline)

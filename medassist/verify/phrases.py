@@ -198,7 +198,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(?:anyone|anybody|everyone|everybody|someone|somebody)(?: else)?\b|\ba person\b", "patient"),
     (r"\btest(?:s|ed|ing)?\b|\bscreen(?:s|ed|ing|ings)?\b|\bcheck(?:s|ed|ing)?\b|\bassess(?:es|ed|ing|ment)?\b|"
      r"\bevaluat(?:e|es|ed|ing|ion)\b|\bexamin(?:e|ed|ing|ation)s?\b|\bmeasur(?:e|es|ed|ing|ement)s?\b|"
-     r"\bmonitor(?:s|ed|ing)?\b", "examine"),
+     r"\bmonitor(?:s|ed|ing)?\b|\breadings\b", "examine"),
     (r"\btreat(?:s|ed|ing|ment|ments)?\b|\btherap(?:y|ies|eutic)\b|\bmanag(?:e|ed|ing|ement)\b", "treat"),
     (r"\bstart(?:s|ed|ing)?\b|\bbegin(?:s|ning)?\b|\binitiat(?:e|es|ed|ing|ion)\b|\bcommenc(?:e|ed|ing)\b", "start"),
     (r"\bstop(?:s|ped|ping)?\b|\bdiscontinu(?:e|ed|ing|ation)\b|\bceas(?:e|es|ed|ing)\b|\bcessation\b|\bend\b|"
