@@ -161,6 +161,12 @@ TWINS = [
      "them to intensive behavioral counseling for weight loss.",
      "For patients with a BMI of 30 or more, the USPSTF recommends screening for obesity and prescribing weight-loss "
      "medication.", "medication"),
+    # "immediately" says when, as "48 to 72 hours later" does (and the reason is in the claim's words)
+    ("ngc-11067", "The TST requires intradermal placement of purified protein derivative",
+     "The TST requires intradermal placement of purified protein derivative, with the response interpreted 48 to 72 "
+     "hours later.",
+     "The TST requires intradermal placement of purified protein derivative, with the response interpreted "
+     "immediately.", None),
     # a sentence whose clauses differ ("should not be used …, and it should be used with caution …")
     ("ngc-11260", "NSAIDs should not be used in aspirin-sensitive patients, and it should be used with caution",
      "Because of cross-reactivity with aspirin, avoid NSAIDs in aspirin-sensitive patients and use them with "
@@ -248,3 +254,11 @@ def test_a_negation_on_either_side_is_not_an_opposite():
 ])
 def test_plain_words_read_as_the_guideline_words(plain, guideline):
     assert concepts(plain) == concepts(guideline)
+
+
+def test_what_is_not_stated_is_said_in_the_claims_words():
+    passages = passages_of("ngc-11067", "The TST requires intradermal placement of purified protein derivative")
+    v = verdict("The TST requires intradermal placement of purified protein derivative, with the response "
+                "interpreted immediately.", passages)
+    assert v.verdict == "not_found" and v.reason.endswith("do not state: immediately"), v.reason
+

@@ -259,8 +259,11 @@ SOFT_STEMS = frozenset(stem(w) for w in SOFT)
 
 def word_for(token: str, text: str) -> str:
     """The word of `text` a stem stands for ("abnorm" -> "abnormal"), to show a reason in the text's words."""
-    m = re.search(rf"\b{re.escape(token.replace('_', ' '))}\w*", text, re.IGNORECASE)
-    return m.group(0) if m else _SHOWN.get(token, token.replace("_", " "))
+    word = token.replace("_", " ")
+    # (the stem may end otherwise than its word: "alreadi" for "already", "immedi" for "immediately")
+    m = re.search(rf"\b{re.escape(word)}\w*", text, re.IGNORECASE) or (
+        len(word) >= 4 and re.search(rf"\b{re.escape(word[:-1])}\w*", text, re.IGNORECASE))
+    return m.group(0) if m else _SHOWN.get(token, word)
 
 
 _SHOWN = {"bloodpressur": "blood pressure", "glucos": "glucose (glycemic)"}  # canonical words the text may not use

@@ -191,7 +191,7 @@ PHRASES: list[tuple[str, str]] = [
     # plain speech for the same act (answers are written plainly; guidelines rarely are)
     (r"\bre-?(?:check|test|assess|evaluat|examin|screen)\w*\b|\blook(?:ed)? at (?:it |them )?again\b|\brepeat(?:ed|ing)? "
      r"(?:the )?(?:test|check|assessment|evaluation)s?\b", "repeat examine"),
-    (r"\bpromptly\b|\bimmediately\b|\bstraight away\b|\bright away\b|\bwithout delay\b", "promptly"),
+    (r"\bpromptly\b|\bimmediately\b|\bstraight away\b|\bright away\b|\bwithout delay\b", "immediately"),
     (r"\brefer(?:s|red|ring|ral|rals)?\b", "refer"),
     (r"\bongoing\b", "continuing"),
     (r"\benough\b|\bsufficient\b", "sufficient"),

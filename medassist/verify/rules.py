@@ -273,13 +273,13 @@ class RuleVerifier:
         if not scored or closest < TOPIC:
             return Check("not_found", scored[0][1] if scored else None, "no passage is about this", closest)
         (full, _own, missing), unit = scored[0]
-        said = ", ".join(_readable(missing)[:6]) or "every part of it"
+        said = ", ".join(_readable(missing, claim_text)[:6]) or "every part of it"
         return Check("not_found", unit, f"the passages do not state: {said}", full)
 
     @staticmethod
     def _supports(claim: Facets, unit: Unit, missing: list[str]) -> bool:
         if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) or names_a_thing(t)
-               for t in missing):
+               or t == "immedi" for t in missing):  # ("immediately" is when, like a number of hours)
             return False  # a population, frequency, number, drug, test or condition the unit does not state
         if any(_another_of_kind(t, claim, unit) for t in missing):
             return False  # "hip OA" where the unit says "OA of the knee"; "fat" where it says "carbohydrate"
@@ -399,8 +399,9 @@ def _opposite(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
     return []
 
 
-def _readable(tokens: list[str]) -> list[str]:
-    return [t.split(":", 1)[1] if _is_fact(t) else t.replace("_", " ") for t in tokens]
+def _readable(tokens: list[str], text: str) -> list[str]:
+    """What the claim did not have stated, in the claim's own words ("immediately", not "immedi")."""
+    return [t.split(":", 1)[1] if _is_fact(t) else word_for(t, text) for t in tokens]
 
 
 def check_text(claim_text: str, passages: list[Passage]) -> Check:
