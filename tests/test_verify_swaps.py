@@ -207,6 +207,10 @@ def test_a_faithful_claim_is_supported_and_its_one_word_swap_is_not(doc, stateme
     # "one reasonable approach" counts nothing
     ("ngc-11001", "a reasonable approach may be to assess CVD and bleeding risk factors starting at age 50",
      "One reasonable approach is to assess CVD and bleeding risk factors starting at age 50 years."),
+    # a recommendation and, after "since", its reason from the next sentence ("rule out" is "preclude")
+    ("ngc-11005", "competing causes of mortality preclude a mortality benefit",
+     "Routine colorectal cancer screening is not recommended for adults 86 and older, since competing causes of "
+     "death rule out a mortality benefit that outweighs the harms."),
     # plain words: "losing … pounds" and "bring … down"
     ("ngc-10598", "If a normal body mass index (<25) cannot be achieved",
      "When a BMI under 25 cannot be achieved, the Work Group suggests advising patients that losing at least 10 "

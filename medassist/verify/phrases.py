@@ -141,7 +141,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bput(?:s|ting)? off\b", "postpone"),
     (r"\bblood sugars?\b", "blood glucose"),
     (r"\b(?:glycated |glycosylated )?ha?emoglobin a1c\b|\bglyc(?:ated|osylated) ha?emoglobin\b", "hba1c"),
-    (r"\brul(?:e|es|ed|ing) out\b", "exclude"),
+    (r"\brul(?:e|es|ed|ing) out\b|\bpreclud(?:e|es|ed|ing)\b", "exclude"),
     (r"\bmultiple\b", "several"),
     (r"\btitrat(?:e|es|ed|ing|ion)\b", "adjust"),
     (r"\bglyc(?:a)?emic\b", "glucose"),

@@ -64,7 +64,8 @@ def _is_fact(token: str) -> bool:
 
 # Where a claim joining two sentences of a statement joins them.
 _MOST_SPLITS = 8  # joins tried per claim: each costs two checks, and a run-on sentence may have dozens
-_TWO_PARTS = re.compile(r"[;:]\s+|,?\s+[-–—]\s+|,?\s+(?:and|but|plus|then|while)\s+(?:also\s+)?|,\s+(?=stopping\b)",
+_TWO_PARTS = re.compile(r"[;:]\s+|,?\s+[-–—]\s+|,?\s+(?:and|but|plus|then|while)\s+(?:also\s+)?|,\s+(?=stopping\b)|"
+                        r",\s+(?:because|since)\s+",
                         re.IGNORECASE)
 
 
