@@ -32,11 +32,12 @@ def read_jsonl(name: str) -> list[dict]:
 # so that the checker can be tuned on wording other than the first author's. The held-out claims were read
 # to find failures in round three, so heldout2 was written by a third author; it was measured once untouched
 # and then read too; heldout3 (a fourth) was measured untouched at the end of round four and read in round five,
-# and heldout4 (by yet another author) is the untouched one (see guidelines_index/README.md).
+# heldout4 (by yet another author) was measured untouched at the end of round five and read in round six, and
+# heldout5 (by a further author) is the untouched one (see guidelines_index/README.md).
 QUESTION_SETS = {"dev": "ngc-public-questions.jsonl", "heldout": "heldout-questions.jsonl"}
 CLAIM_SETS = {"dev": "ngc-public-claims.jsonl", "dev2": "dev2-claims.jsonl", "heldout": "heldout-claims.jsonl",
               "heldout2": "heldout2-claims.jsonl", "heldout3": "heldout3-claims.jsonl",
-              "heldout4": "heldout4-claims.jsonl"}
+              "heldout4": "heldout4-claims.jsonl", "heldout5": "heldout5-claims.jsonl"}
 
 
 def questions(which: str = "dev") -> list[dict]:
