@@ -255,6 +255,7 @@ def test_a_negation_on_either_side_is_not_an_opposite():
     ("screened in an earlier pregnancy", "screened in a prior pregnancy"),
     ("PrEP is one HIV prevention option", "PrEP is an HIV prevention option"),
     ("a Cobb angle under 20°", "a Cobb angle under 20 degrees"),
+    ("re-screen at 1 to 2 year intervals", "re-screen every 1 to 2 years"),
 ])
 def test_plain_words_read_as_the_guideline_words(plain, guideline):
     assert concepts(plain) == concepts(guideline)

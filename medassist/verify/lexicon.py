@@ -189,6 +189,9 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"\b(diastolic|systolic) pressure\b", r"\1 blood pressure", text)
     text = re.sub(r"\bpost[- ]?exposure prophylaxis\b", "pep", text, flags=re.IGNORECASE)  # PrEP and PEP are two things
     text = _one_unit(text)
+    # "at 1 to 2 year intervals" is "every 1 to 2 years"
+    text = re.sub(r"\bat (\d+(?:\.\d+)?)-? (?:to|-) (\d+(?:\.\d+)?)[- ](year|month|week|day)s? intervals?\b",
+                  r"every \1 to \2 \3s", text)
     text = _EVERY.sub(_every, text)
     text = _TIMES.sub(_times, text)
     return _PHRASE.sub(lambda m: f" {_PHRASE_TOKEN[cast(str, m.lastgroup)]} ", text)  # every alternative is a named group
