@@ -256,6 +256,7 @@ def test_a_negation_on_either_side_is_not_an_opposite():
     ("PrEP is one HIV prevention option", "PrEP is an HIV prevention option"),
     ("a Cobb angle under 20°", "a Cobb angle under 20 degrees"),
     ("re-screen at 1 to 2 year intervals", "re-screen every 1 to 2 years"),
+    ("testing within the first week after transplant", "testing within 1 week after transplant"),
 ])
 def test_plain_words_read_as_the_guideline_words(plain, guideline):
     assert concepts(plain) == concepts(guideline)

@@ -101,21 +101,33 @@ _ONE_UNIT = re.compile(r"\b(more than|less than|longer than|within|at least|at m
                        r"an? (year|month|week|day|hour)\b")
 
 
+def _digits(text: str) -> str:
+    """Lower case, number words as digits ("sixty-five" -> "65"); but "one option", "one reasonable approach"
+    is an article, not a count."""
+    text = re.sub(r"\bone (?=(?:[a-z-]+ |\([^()]*\) ){0,4}(?:option|approach|way|choice|strategy|alternative|"
+                  r"possibility)\b)", "an ", text, flags=re.IGNORECASE)
+    return _NUMBER_WORD.sub(_number_word, text.lower())
+
+
+def _first(m: re.Match) -> str:
+    n = m.group(1) or "1"
+    return f"{n} {m.group(2)}{'' if n == '1' else 's'}"
+
+
 def _one_unit(text: str) -> str:
     """"within a week", "for as long as a month": one of that unit, a duration compared as a number ("seven
     days"), not a frequency ("a week" in "twice a week"). "larger than 3 cm" bounds as "more than" does."""
     text = re.sub(r"\b(?:larger|bigger|longer|higher) than(?= \d)", "more than", text)
     text = re.sub(r"\b(?:smaller|shorter|lower) than(?= \d)", "less than", text)
+    # "within the first week" is "within 1 week"; "in the first 2 months", "in 2 months"
+    text = re.sub(r"\b(?:the )?first (?:(\d+(?:\.\d+)?) )?(day|week|month)s?\b", _first, text)
     return _ONE_UNIT.sub(r"\1 1 \2", _AS_LONG_AS.sub("up to", text))
 
 
 def numeric_text(text: str) -> str:
     """Lower case with number words as digits: where numbers and their bounds are read."""
     text = unicodedata.normalize("NFKC", text).replace("*", " ").translate(_GREEK)
-    # "one option", "one reasonable approach": an article, not a count
-    text = re.sub(r"\bone (?=(?:[a-z-]+ |\([^()]*\) ){0,4}(?:option|approach|way|choice|strategy|alternative|possibility)\b)", "an ",
-                  text, flags=re.IGNORECASE)
-    text = _NUMBER_WORD.sub(_number_word, text.lower())
+    text = _digits(text)
     text = re.sub(r"\b(?:at|from|since|starting at|beginning at) (?:birth|newborns?)\b", "from age 0", text)
     # "41 weeks and 0/7 days": gestational age writes its days in sevenths of a week
     text = re.sub(r"\b(\d)/7 days?\b", r"\1 days", text)
@@ -173,10 +185,7 @@ def canonical_text(text: str) -> str:
     text = re.sub(r"\bU\.S\.(?:A\.)?(?=\s|$)", "US", text)
     text = _ABBREV.sub(lambda m: f"{m.group(1)} ({ABBREVIATIONS[m.group(1)]})", text)
     text = _LETTER_TERM.sub(_letter_term, text)
-    # "one option", "one reasonable approach": an article, not a count
-    text = re.sub(r"\bone (?=(?:[a-z-]+ |\([^()]*\) ){0,4}(?:option|approach|way|choice|strategy|alternative|possibility)\b)", "an ",
-                  text, flags=re.IGNORECASE)
-    text = _NUMBER_WORD.sub(_number_word, text.lower())
+    text = _digits(text)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
     text = re.sub(r"(?<=\d)\s*°(?![cf]\b)", " degrees", text)  # a Cobb angle of 20° (not 38.5°C)
     text = re.sub(r"(?<=\d)\+(?=\W|$)", " or more", text)  # "65+"
