@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from ..retrieval.ranking import ABBREVIATIONS
 from ..types import Passage
 from .attribution import asked_conflict
+from .conflicts import another_case, conflicts, spelled_out_in, states
 from .facets import Facets, facet_conflicts, facets, without_grade
-from .interventions import classify, intervention_conflict
+from .interventions import classify
 from .lexicon import SOFT_STEMS, concepts, expand_contractions, specific_stems, word_for
 from .negation import negates
 from .quantities import DAYS, quantities, quantity_problem, same_quantity
-from .synonyms import another_form_in, antonyms, names_a_body_part, names_a_thing, thing_kind
+from .synonyms import another_form_in, names_a_body_part, names_a_thing, thing_kind
 from .synonyms import matches as synonym_in
 from .units import ITEM, NEGATION, Unit, clauses, definitions, expanded, passage_units, short_forms, spelled_out
 
@@ -54,6 +55,9 @@ class Check:
     by: str = "rules"
 
 
+# Words that say when, as a number of hours does ("read immediately" is not "read 48 to 72 hours later"):
+# a unit must state them itself, like a fact.
+_WHEN = frozenset({"immedi"})  # "immediately", "promptly", "right away" (lexicon's canonical word)
 # Facts of the condition, often named once in a heading or the sentence before: context may state them.
 _CONDITION = ("SEV:", "COURSE:", "EXTENT:")
 
@@ -87,9 +91,10 @@ def coverage(claim: Facets, unit: Unit) -> tuple[float, float, list[str]]:
         return 0.0, 0.0, []
     own = set(unit.facets.concepts)
     # a reworded word ("full" for "complete") is stated too; facts are compared exactly, never as synonyms
+    # ("non-opioid" in the claim is "nonopioid" in the unit)
     own |= {t for t in words if t not in own and (synonym_in(t, own) or _narrower_in(t, own) or _kin_in(t, own)
                                                   or ("non" in words and "non" + t in own) or _another_form(t, own))}
-    own |= _same_amounts(claim, unit) | _spelled_out_in(claim, own)
+    own |= _same_amounts(claim, unit) | spelled_out_in(claim, own)
     if "QUANT:all" in words and _everyone_of_that_age(claim, unit):
         own.add("QUANT:all")  # "all adults aged 18 and over" is "adults aged 18 years or older"
     in_unit = sum(t in own for t in words) / len(words)
@@ -146,10 +151,6 @@ def _everyone_of_that_age(claim: Facets, unit: Unit) -> bool:
     if not all(any(p.unit == "year" and p.bound == q.bound and p.value == q.value for p in f.quantities) for q in ages):
         return False
     return all(f.values.get(kind, set()) <= claim.values.get(kind, set()) for kind in _NARROWING)
-
-
-def _spelled_out_in(claim: Facets, stems: set[str]) -> set[str]:
-    return {short for short, long in claim.short_forms.items() if long and long <= stems}
 
 
 def _same_amounts(claim: Facets, unit: Unit) -> set[str]:
@@ -248,11 +249,11 @@ class RuleVerifier:
         for (full, own, _missing), unit in scored:
             if full < max(TOPIC, closest - MARGIN):
                 break
-            conflicts = _conflicts(claim, unit)
-            if not conflicts or _another_case(conflicts):
+            differ = conflicts(claim, unit)
+            if not differ or another_case(differ):
                 continue
-            if support is None and {kind for kind, _ in conflicts} == {"number"} and any(
-                    f >= full - TIE and _states(u, claim, "number") and not facet_conflicts(claim, u.facets)
+            if support is None and {kind for kind, _ in differ} == {"number"} and any(
+                    f >= full - TIE and states(u, claim, "number") and not facet_conflicts(claim, u.facets)
                     for (f, _o, _m), u in scored):
                 continue  # a statement as close states the claim's numbers: the claim is about that one
             if support is not None:
@@ -263,9 +264,9 @@ class RuleVerifier:
                     continue
                 # The supporting statement itself settles a population, number or grade on which the
                 # other one differs: the other one is about a different case, not a contradiction.
-                if any(kind != "polarity" and _states(support[2], claim, kind) for kind, _ in conflicts):
+                if any(kind != "polarity" and states(support[2], claim, kind) for kind, _ in differ):
                     continue
-            return Check("contradicted", unit, "; ".join(reason for _, reason in conflicts), full)
+            return Check("contradicted", unit, "; ".join(reason for _, reason in differ), full)
         if support is not None:
             return Check("supported", support[2], "the passage states it", support[0])
         if supporting:
@@ -280,7 +281,7 @@ class RuleVerifier:
     @staticmethod
     def _supports(claim: Facets, unit: Unit, missing: list[str]) -> bool:
         if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) or names_a_thing(t)
-               or t == "immedi" for t in missing):  # ("immediately" is when, like a number of hours)
+               or t in _WHEN for t in missing):
             return False  # a population, frequency, number, drug, test or condition the unit does not state
         if any(_another_of_kind(t, claim, unit) for t in missing):
             return False  # "hip OA" where the unit says "OA of the knee"; "fat" where it says "carbohydrate"
@@ -313,63 +314,9 @@ class RuleVerifier:
         if (claim.denied & set(unit.facets.concepts) and not negates(unit.facets.text)) or \
                 (unit.facets.denied & set(claim.concepts) and not negates(claim.text)):
             return False
-        if _conflicts(claim, unit):
+        if conflicts(claim, unit):
             return False
-        return not quantity_problem(claim.quantities, quantities_of(unit))
-
-
-_CASE = {"SEX", "PREG", "SMOKE", "RISK", "AGEGRP", "number", "excluded"}
-
-
-def _another_case(conflicts: list[tuple[str, str]]) -> bool:
-    """A statement that differs from the claim both in what it recommends (polarity or grade) and in who
-    or how much is about another case (the next recommendation of the list, an I statement on higher
-    doses), not a contradiction of this one: a wrong claim changes one fact of the statement it is about."""
-    kinds = {kind for kind, _ in conflicts}
-    return bool(kinds & {"polarity", "grade"}) and bool(kinds & _CASE)
-
-
-def _states(unit: Unit, claim: Facets, kind: str) -> bool:
-    """Does the (supporting) unit itself state the claim's `kind` of fact?"""
-    f = unit.facets
-    if kind == "grade":
-        return bool(f.grades)
-    if kind == "number":
-        return bool(claim.quantities) and all(any(same_quantity(p, q) for p in f.quantities) for q in claim.quantities)
-    if kind == "preference":
-        return f.prefers is not None
-    if kind == "intervention":
-        return True  # it names the claim's intervention, or it would not support it
-    return bool(f.values.get(kind))
-
-
-def quantities_of(unit: Unit):
-    return unit.facets.quantities
-
-
-def _conflicts(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
-    """Every fact on which the unit says otherwise than the claim: (kind, readable reason)."""
-    return facet_conflicts(claim, unit.facets) + _intervention(claim, unit) + _opposite(claim, unit)
-
-
-def _intervention(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
-    stated = _spelled_out_in(claim, set(unit.facets.concepts))  # "EPDS" where the unit says what it stands for
-    stated |= unit.topic  # what the guideline is about ("after lower limb amputation"), not an alternative
-    reason = intervention_conflict([t for t in claim.concepts if t not in stated], unit.facets.concepts, claim.text,
-                                   unit.facets.text) or _drug_for_procedure(claim, unit)
-    return [("intervention", reason)] if reason else []
-
-
-def _drug_for_procedure(claim: Facets, unit: Unit) -> str | None:
-    """The claim gives a medication where the unit gives only a procedure or counseling ("prescribing weight-loss
-    medication" for "behavioral counseling for weight loss")."""
-    theirs = unit.facets.concepts
-    if "medic" not in concepts(claim.text) or "medic" in theirs or any(classify(t) == "drug" for t in theirs):
-        return None
-    done = [t for t in dict.fromkeys(theirs) if classify(t) == "procedure" and t not in claim.concepts]
-    if not done:
-        return None
-    return f"the claim names a medication; the passage names {', '.join(word_for(t, unit.facets.text) for t in done)}"
+        return not quantity_problem(claim.quantities, unit.facets.quantities)
 
 
 def _both_amounts(claim_text: str, unit: Unit | None) -> bool:
@@ -383,21 +330,6 @@ def _both_amounts(claim_text: str, unit: Unit | None) -> bool:
                     r.unit == q.unit and r.bound == q.bound and not same_quantity(r, q) for r in b) for q in a):
                 return True
     return False
-
-
-def _opposite(claim: Facets, unit: Unit) -> list[tuple[str, str]]:
-    """The claim says the opposite of the unit in one word ("normal" where it says "abnormal", "low" for "high")."""
-    if negates(claim.text) or negates(unit.facets.text):
-        return []  # "no refrigerator is available" is "refrigeration is unavailable"
-    mine, theirs = set(claim.concepts), set(unit.facets.concepts)
-    for token in (t for t in claim.concepts if t not in theirs):  # in the claim's order: the same reason every run
-        if re.search(rf"\bhow {re.escape(token)}", claim.text, re.IGNORECASE):
-            continue  # "how long to continue" asks; it says nothing long
-        other = next((a for a in sorted(antonyms(token)) if a in theirs and a not in mine), None)
-        if other:
-            return [("opposite", f"the claim says {word_for(token, claim.text)}, the passage says "
-                                 f"{word_for(other, unit.facets.text)}")]
-    return []
 
 
 def _readable(tokens: list[str], text: str) -> list[str]:
