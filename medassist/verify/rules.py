@@ -57,7 +57,7 @@ class Check:
 
 # Words that say when, as a number of hours does ("read immediately" is not "read 48 to 72 hours later"):
 # a unit must state them itself, like a fact.
-_WHEN = frozenset({"immedi"})  # "immediately", "promptly", "right away" (lexicon's canonical word)
+_WHEN_WORDS = frozenset({"immedi"})  # "immediately", "promptly", "right away" (lexicon's canonical word)
 # Facts of the condition, often named once in a heading or the sentence before: context may state them.
 _CONDITION = ("SEV:", "COURSE:", "EXTENT:")
 
@@ -281,7 +281,7 @@ class RuleVerifier:
     @staticmethod
     def _supports(claim: Facets, unit: Unit, missing: list[str]) -> bool:
         if any(_is_fact(t) or t[0].isdigit() or "_" in t or t in claim.specific or classify(t) or names_a_thing(t)
-               or t in _WHEN for t in missing):
+               or t in _WHEN_WORDS for t in missing):
             return False  # a population, frequency, number, drug, test or condition the unit does not state
         if any(_another_of_kind(t, claim, unit) for t in missing):
             return False  # "hip OA" where the unit says "OA of the knee"; "fat" where it says "carbohydrate"

@@ -279,4 +279,3 @@ def _word_forms() -> dict[str, frozenset[str]]:
 def another_form_in(token: str, stems: set[str] | frozenset[str]) -> bool:
     """Is another form of the word in `stems` ("benefici" for "benefit", "exposur" for "expos")?"""
     return not _word_forms().get(token, frozenset()).isdisjoint(stems)
-
